@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from config.health import healthz
+from workshops import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("j/<str:code>/", views.join, name="join"),
+    path("j/<str:code>/qr.svg", views.join_qr, name="join-qr"),
+    path("w/<str:code>/", views.workshop_page, name="workshop"),
+    path("w/<str:code>/postits/", views.postit_create, name="postit-create"),
+    path("w/<str:code>/console/", views.console, name="console"),
+    path("w/<str:code>/projector/<str:token>/", views.projector, name="projector"),
+    path("organizer/", views.organizer_home, name="organizer-home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    # Served by the ASGI router; named here so that pages can reverse the socket's path.
+    path("ws/workshops/<int:workshop_id>/", views.socket_upgrade_required, name="live-socket"),
+]

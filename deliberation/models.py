@@ -1,0 +1,1 @@
+"""Proposals, comments, votes, answers and follows arrive with the "Deliberation" issue."""

@@ -1,0 +1,91 @@
+"""Appending events to the log and publishing them after commit.
+
+Only services call `emit`; a test checks that nothing else publishes. Delivery through the
+channel layer is at-most-once: clients that miss a frame see a gap in sequence numbers and
+resync from the log (see docs/protocol.md).
+"""
+
+import json
+import logging
+from collections.abc import Mapping
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection, transaction
+
+from live.events import validate_event
+from live.models import Event, Stream
+from live.streams import layer_group
+
+logger = logging.getLogger(__name__)
+
+# Consumers forward this message type without touching the ORM (see WorkshopConsumer.dispatch).
+FRAMES_MESSAGE = "live.frames"
+
+
+class StreamMissing(LookupError):
+    pass
+
+
+def emit(*, workshop_id: int, stream: str, name: str, data: Mapping[str, object]) -> Event:
+    """Append an event to `stream` with the next gap-free sequence number, publish on commit.
+
+    Must run inside the service's transaction: the change, the sequence number and the
+    event commit (or roll back) together.
+    """
+    validate_event(name, data)
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("emit() must run inside the service's transaction")
+    stream_id, seq = _next_seq(workshop_id, stream)
+    event = Event.objects.create(stream_id=stream_id, seq=seq, name=name, data=dict(data))
+    transaction.on_commit(partial(publish, workshop_id, stream, event), robust=True)
+    return event
+
+
+def _next_seq(workshop_id: int, stream: str) -> tuple[int, int]:
+    # One statement that bumps and returns the counter: it takes the row lock (PostgreSQL)
+    # or the write lock (SQLite) before reading, so two writers cannot get the same number.
+    table = Stream._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + 1 "  # noqa: S608 (table name is ours)
+            "WHERE workshop_id = %s AND key = %s RETURNING id, last_seq",
+            [workshop_id, stream],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise StreamMissing(f"workshop {workshop_id} has no stream {stream!r}")
+    return row[0], row[1]
+
+
+def event_frame(stream: str, event: Event, language: str) -> dict:
+    """The `event` frame of the protocol, with its HTML fragment rendered for `language`."""
+    from workshops.fragments import render_event
+
+    frame = {
+        "type": "event",
+        "stream": stream,
+        "seq": event.seq,
+        "name": event.name,
+        "data": event.data,
+    }
+    fragment = render_event(event.name, event.data, language)
+    if fragment is not None:
+        frame.update(fragment)
+    return frame
+
+
+def publish(workshop_id: int, stream: str, event: Event) -> None:
+    """Render the frame once per language and send it with one group_send for the stream."""
+    frames = {
+        code: json.dumps(event_frame(stream, event, code), ensure_ascii=False)
+        for code, _name in settings.LANGUAGES
+    }
+    message = {"type": FRAMES_MESSAGE, "stream": stream, "seq": event.seq, "frames": frames}
+    try:
+        async_to_sync(get_channel_layer().group_send)(layer_group(workshop_id, stream), message)
+    except Exception:
+        # The event is committed; clients will find it when they resync.
+        logger.exception("live fan-out failed for %s/%s#%s", workshop_id, stream, event.seq)

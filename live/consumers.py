@@ -1,0 +1,225 @@
+"""The workshop socket: parse and validate frames, check who asks, call a service, ack.
+
+It never writes models itself and keeps no state that matters when it dies: the event log
+and the resync handshake are the source of truth (docs/protocol.md).
+"""
+
+import json
+import logging
+import re
+import time
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.db import DatabaseError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from live.broadcast import FRAMES_MESSAGE
+from live.resync import catch_up
+from live.streams import is_stream_key, layer_group
+from workshops.actors import Actor, Role, View, resolve_actor
+from workshops.commands import execute_command
+from workshops.errors import Refused
+from workshops.models import Workshop
+from workshops.selectors import followed_streams
+
+logger = logging.getLogger(__name__)
+
+COMMAND_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_STREAMS_IN_HELLO = 200
+
+
+class CloseCode:
+    """Application close codes (4000–4999), listed in docs/protocol.md."""
+
+    TOO_LARGE = 1009
+    UNAUTHENTICATED = 4401
+    NOT_FOUND = 4404
+
+
+class WorkshopConsumer(AsyncWebsocketConsumer):
+    actor: Actor | None = None
+    language: str = settings.LANGUAGE_CODE
+    ready = False  # live frames are forwarded only after the welcome
+    followed: frozenset[str] = frozenset()
+
+    async def dispatch(self, message: dict) -> None:
+        # Forwarding a finished frame touches no ORM: skip Channels' per-message thread hop
+        # (aclose_old_connections), which costs about a third of a delivery's CPU.
+        if message["type"] == FRAMES_MESSAGE:
+            await self.forward_frames(message)
+        else:
+            await super().dispatch(message)
+
+    async def connect(self) -> None:
+        workshop_id = self.scope["url_route"]["kwargs"]["workshop_id"]
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        await self.accept()
+        try:
+            view = View(query.get("view", [View.PARTICIPANT])[0])
+        except ValueError:
+            await self.refuse_connection(CloseCode.NOT_FOUND, "not_found", _("Unknown page."))
+            return
+        found, self.actor, self.language = await self.identify(workshop_id, view)
+        if not found:
+            message = _("This workshop does not exist.")
+            await self.refuse_connection(CloseCode.NOT_FOUND, "not_found", message)
+        elif self.actor is None:
+            message = _("Please join the workshop before connecting.")
+            await self.refuse_connection(CloseCode.UNAUTHENTICATED, "unauthenticated", message)
+
+    @database_sync_to_async
+    def identify(self, workshop_id: int, view: View) -> tuple[bool, Actor | None, str]:
+        workshop = Workshop.objects.filter(pk=workshop_id).first()
+        if workshop is None:
+            return False, None, settings.LANGUAGE_CODE
+        actor = resolve_actor(
+            workshop=workshop, user=self.scope.get("user"), session=self.scope["session"], view=view
+        )
+        return True, actor, self.preferred_language(workshop)
+
+    def preferred_language(self, workshop: Workshop) -> str:
+        chosen = self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen in dict(settings.LANGUAGES):
+            return chosen
+        return workshop.language
+
+    async def refuse_connection(self, close_code: int, code: str, message: str) -> None:
+        await self.send_frame({"type": "error", "id": None, "code": code, "message": message})
+        await self.close(close_code)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.actor is None:
+            return  # refused at connect; the close is on its way
+        with translation.override(self.language):
+            if text_data is None:
+                await self.send_error(None, "bad_frame", _("Only text frames are accepted."))
+                return
+            if len(text_data) > settings.LIVE_MAX_FRAME_BYTES or (
+                len(text_data.encode()) > settings.LIVE_MAX_FRAME_BYTES
+            ):
+                await self.send_error(None, "too_large", _("This message is too large."))
+                await self.close(CloseCode.TOO_LARGE)
+                return
+            await self.receive_frame(text_data)
+
+    async def receive_frame(self, text_data: str) -> None:
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            await self.send_error(None, "bad_json", _("This message is not valid JSON."))
+            return
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            await self.send_error(None, "bad_frame", _("A message needs a type."))
+            return
+        handler = {"hello": self.on_hello, "cmd": self.on_command, "ping": self.on_ping}.get(
+            frame["type"]
+        )
+        if handler is None:
+            await self.send_error(None, "unknown_type", _("Unknown message type."))
+            return
+        await handler(frame)
+
+    async def on_ping(self, frame: dict) -> None:
+        await self.send_frame({"type": "pong", "server_time": server_time_ms()})
+
+    async def on_hello(self, frame: dict) -> None:
+        last = frame.get("last", {})
+        if not valid_positions(last):
+            await self.send_error(None, "bad_frame", _("Invalid stream positions."))
+            return
+        try:
+            followed, streams = await self.resync(last)
+        except DatabaseError:
+            logger.exception("resync failed")
+            await self.send_error(None, "unavailable", _("The server is unavailable, retrying."))
+            return
+        await self.follow(followed)
+        welcome = {
+            "type": "welcome",
+            "server_time": server_time_ms(),
+            "role": self.actor.role,
+            "participant": self.actor.participant_id,
+            "streams": streams,
+        }
+        await self.send_frame(welcome)
+        self.ready = True
+
+    @database_sync_to_async
+    def resync(self, last: dict[str, int]) -> tuple[list[str], dict]:
+        followed = followed_streams(self.actor)
+        return followed, catch_up(
+            workshop_id=self.actor.workshop_id,
+            followed=followed,
+            last=last,
+            language=self.language,
+        )
+
+    async def follow(self, followed: list[str]) -> None:
+        """Subscribe to exactly the streams this actor follows now (it may have moved group)."""
+        wanted = {layer_group(self.actor.workshop_id, key) for key in followed}
+        for group in set(self.groups) - wanted:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        for group in wanted - set(self.groups):
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups = sorted(wanted)
+        self.followed = frozenset(followed)
+
+    async def on_command(self, frame: dict) -> None:
+        client_id, name, args = frame.get("id"), frame.get("name"), frame.get("args", {})
+        if not isinstance(client_id, str) or not COMMAND_ID.match(client_id):
+            await self.send_error(
+                None, "bad_frame", _("A command needs an id (1–64 letters, digits, - or _).")
+            )
+            return
+        if not isinstance(name, str) or not isinstance(args, dict):
+            await self.send_error(
+                client_id, "bad_frame", _("A command needs a name and arguments.")
+            )
+            return
+        if self.actor.role == Role.PROJECTOR:
+            await self.send_error(client_id, "forbidden", _("The projector is read-only."))
+            return
+        try:
+            result = await self.run_command(client_id, name, args)
+        except Refused as refusal:
+            await self.send_error(client_id, refusal.code, refusal.message)
+            return
+        except DatabaseError:
+            logger.exception("command %s failed on the database", name)
+            message = _("The server cannot save right now; your message will be sent again.")
+            await self.send_error(client_id, "unavailable", message)
+            return
+        await self.send_frame({"type": "ack", "id": client_id, "result": result})
+
+    @database_sync_to_async
+    def run_command(self, client_id: str, name: str, args: dict) -> dict:
+        with translation.override(self.language):
+            return execute_command(actor=self.actor, client_id=client_id, name=name, args=args)
+
+    async def forward_frames(self, message: dict) -> None:
+        if not self.ready or message["stream"] not in self.followed:
+            return  # the welcome will carry it, or it is not for this socket any more
+        frames = message["frames"]
+        await self.send(text_data=frames.get(self.language) or next(iter(frames.values())))
+
+    async def send_error(self, client_id: str | None, code: str, message: str) -> None:
+        await self.send_frame({"type": "error", "id": client_id, "code": code, "message": message})
+
+    async def send_frame(self, frame: dict) -> None:
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+
+
+def valid_positions(last: object) -> bool:
+    if not isinstance(last, dict) or len(last) > MAX_STREAMS_IN_HELLO:
+        return False
+    return all(
+        is_stream_key(key) and type(seq) is int and 0 <= seq < 2**63 for key, seq in last.items()
+    )
+
+
+def server_time_ms() -> int:
+    return int(time.time() * 1000)

@@ -1,0 +1,59 @@
+"""Every event the server can append to a stream, declared once with its exact fields.
+
+Payloads carry ids only (participant, group, post-it), never names or emails, so that
+anonymity and GDPR erasure never require rewriting the log: names are joined in when
+rendering.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import NoneType
+
+
+class EventSchemaError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    fields: Mapping[str, type | tuple[type, ...]]
+
+    def validate(self, data: Mapping[str, object]) -> None:
+        missing = self.fields.keys() - data.keys()
+        extra = data.keys() - self.fields.keys()
+        if missing or extra:
+            raise EventSchemaError(
+                f"{self.name}: missing {sorted(missing)}, undeclared {sorted(extra)}"
+            )
+        for field, expected in self.fields.items():
+            value = data[field]
+            # bool is an int in Python; an id field must never accept True.
+            if isinstance(value, bool) and bool not in _as_tuple(expected):
+                raise EventSchemaError(f"{self.name}.{field}: bool is not {expected}")
+            if not isinstance(value, expected):
+                raise EventSchemaError(f"{self.name}.{field}: {value!r} is not {expected}")
+
+
+def _as_tuple(expected: type | tuple[type, ...]) -> tuple[type, ...]:
+    return expected if isinstance(expected, tuple) else (expected,)
+
+
+OptionalId = (int, NoneType)
+
+PARTICIPANT_JOINED = EventType(
+    "participant.joined", {"participant": int, "location": str, "group": OptionalId}
+)
+POSTIT_CREATED = EventType("postit.created", {"postit": int, "author": int, "group": OptionalId})
+
+EVENT_TYPES: dict[str, EventType] = {
+    event.name: event for event in (PARTICIPANT_JOINED, POSTIT_CREATED)
+}
+
+
+def validate_event(name: str, data: Mapping[str, object]) -> None:
+    try:
+        event_type = EVENT_TYPES[name]
+    except KeyError:
+        raise EventSchemaError(f"undeclared event {name!r}") from None
+    event_type.validate(data)

@@ -1,0 +1,50 @@
+"""Idempotent commands: a client id, unique per actor, maps to one outcome forever."""
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+
+from django.db import IntegrityError, transaction
+
+from live.models import CommandReceipt
+from workshops.errors import Refused
+
+
+def args_digest(name: str, args: Mapping[str, object]) -> str:
+    canonical = json.dumps([name, args], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def run_once(
+    *,
+    actor_key: str,
+    client_id: str,
+    name: str,
+    args: Mapping[str, object],
+    execute: Callable[[], dict],
+) -> dict:
+    """Run `execute` once per (actor, client id) and return its result on every replay.
+
+    The receipt is written in the same transaction as the command's change, so a crash
+    leaves either both or neither. A concurrent replay waits on the unique index until the
+    first commits, then reads its result. A refused command leaves no receipt, so a replay
+    is judged again and gets the same refusal.
+    """
+    digest = args_digest(name, args)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                receipt = CommandReceipt.objects.create(
+                    actor=actor_key, client_id=client_id, name=name, args_digest=digest
+                )
+        except IntegrityError:
+            earlier = CommandReceipt.objects.get(actor=actor_key, client_id=client_id)
+            if earlier.args_digest != digest:
+                raise Refused(
+                    "id_reused", "This command id was already used for another command."
+                ) from None
+            return earlier.result
+        result = execute()
+        receipt.result = result
+        receipt.save(update_fields=["result"])
+        return result

@@ -1,0 +1,272 @@
+/* Atelier live socket: one per page.
+ *
+ * Tracks the last sequence applied on each stream, detects gaps and resyncs, queues
+ * commands while offline (kept in localStorage, resent with the same ids, so the server
+ * applies each once), and applies the server's HTML fragments with htmx's swap API.
+ * The protocol is described in docs/protocol.md.
+ */
+(function () {
+  "use strict";
+
+  const stateElement = document.getElementById("live-state");
+  if (!stateElement) return;
+  const state = JSON.parse(stateElement.textContent);
+  const last = Object.assign({}, state.streams); // stream -> last applied sequence
+  const queueKey = "atelier.queue." + state.url;
+  const waiting = new Map(); // command id -> {resolve, reject}
+  const HEARTBEAT_MS = 25000;
+  const PONG_TIMEOUT_MS = 10000;
+
+  let socket = null;
+  let welcomed = false;
+  let helloInFlight = false;
+  let attempts = 0;
+  let reconnectTimer = null;
+  let heartbeatTimer = null;
+  let pongTimer = null;
+  let stopped = false;
+
+  function newId() {
+    // crypto.randomUUID needs a secure context; a room's LAN address is plain http.
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function loadQueue() {
+    try {
+      return JSON.parse(localStorage.getItem(queueKey) || "[]");
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function saveQueue(queue) {
+    try {
+      localStorage.setItem(queueKey, JSON.stringify(queue));
+    } catch (error) {
+      /* private mode or full storage: the in-memory queue still works */
+    }
+  }
+
+  let queue = loadQueue();
+
+  function setStatus(name) {
+    const element = document.querySelector("[data-live-status]");
+    if (!element) return;
+    element.dataset.state = name;
+    element.textContent = element.dataset["text" + name[0].toUpperCase() + name.slice(1)] || name;
+  }
+
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  function connect() {
+    if (stopped) return;
+    clearTimeout(reconnectTimer);
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + state.url);
+    socket.addEventListener("open", () => {
+      attempts = 0;
+      hello();
+      startHeartbeat();
+    });
+    socket.addEventListener("message", (message) => handle(JSON.parse(message.data)));
+    socket.addEventListener("close", onClose);
+  }
+
+  function onClose(event) {
+    welcomed = false;
+    helloInFlight = false;
+    stopHeartbeat();
+    if (event.code === 4401) {
+      // The session no longer identifies us: the page sends us back to the join form.
+      stopped = true;
+      location.reload();
+      return;
+    }
+    if (event.code === 4404) {
+      stopped = true;
+      setStatus("offline");
+      return;
+    }
+    setStatus("offline");
+    const delay = Math.min(10000, 500 * 2 ** attempts) * (0.5 + Math.random());
+    attempts += 1;
+    reconnectTimer = setTimeout(connect, delay);
+  }
+
+  function startHeartbeat() {
+    stopHeartbeat();
+    heartbeatTimer = setInterval(() => {
+      send({ type: "ping" });
+      clearTimeout(pongTimer);
+      // A phone that left the Wi-Fi may never see a close: treat silence as one.
+      pongTimer = setTimeout(() => socket && socket.close(), PONG_TIMEOUT_MS);
+    }, HEARTBEAT_MS);
+  }
+
+  function stopHeartbeat() {
+    clearInterval(heartbeatTimer);
+    clearTimeout(pongTimer);
+  }
+
+  function hello() {
+    if (helloInFlight) return;
+    helloInFlight = send({ type: "hello", last: last });
+  }
+
+  function handle(frame) {
+    switch (frame.type) {
+      case "welcome":
+        applyWelcome(frame);
+        break;
+      case "event":
+        if (welcomed) applyEvent(frame);
+        break;
+      case "ack":
+        settle(frame.id, true, frame.result);
+        break;
+      case "error":
+        onError(frame);
+        break;
+      case "pong":
+        clearTimeout(pongTimer);
+        break;
+    }
+  }
+
+  function applyWelcome(frame) {
+    helloInFlight = false;
+    for (const stream of Object.keys(last)) {
+      if (!(stream in frame.streams)) delete last[stream]; // no longer ours (moved group)
+    }
+    for (const [stream, info] of Object.entries(frame.streams)) {
+      if (info.reset) {
+        applySwaps(info.reset.swaps);
+        last[stream] = info.seq;
+        continue;
+      }
+      if (!(stream in last)) last[stream] = 0;
+      info.missed.forEach(applyEvent);
+      last[stream] = Math.max(last[stream], info.seq);
+    }
+    welcomed = true;
+    setStatus("online");
+    flushQueue();
+  }
+
+  function applyEvent(event) {
+    const seen = last[event.stream];
+    if (seen === undefined || event.seq <= seen) return; // not ours, or already applied
+    if (event.seq > seen + 1) {
+      // A frame was lost on the way: ask for what we missed.
+      welcomed = false;
+      setStatus("degraded");
+      hello();
+      return;
+    }
+    last[event.stream] = event.seq;
+    if (event.swaps) applySwaps(event.swaps);
+    document.dispatchEvent(new CustomEvent("live:event", { detail: event }));
+  }
+
+  function applySwaps(swaps) {
+    for (const swap of swaps) {
+      if (swap.swap === "upsert") {
+        const template = document.createElement("template");
+        template.innerHTML = swap.html.trim();
+        const id = template.content.firstElementChild && template.content.firstElementChild.id;
+        const existing = id && document.getElementById(id);
+        if (existing) {
+          replace(existing, swap.html, "outerHTML");
+        } else {
+          const container = document.querySelector(swap.target);
+          if (container) replace(container, swap.html, "beforeend");
+        }
+      } else {
+        const target = document.querySelector(swap.target);
+        if (target) replace(target, swap.html, swap.swap);
+      }
+    }
+  }
+
+  function replace(target, html, style) {
+    if (window.htmx && htmx.swap) {
+      htmx.swap(target, html, { swapStyle: style, swapDelay: 0, settleDelay: 0 });
+    } else if (style === "outerHTML") {
+      target.outerHTML = html;
+    } else if (style === "innerHTML") {
+      target.innerHTML = html;
+    } else {
+      target.insertAdjacentHTML(style, html);
+    }
+  }
+
+  function flushQueue() {
+    for (const item of queue) {
+      send({ type: "cmd", id: item.id, name: item.name, args: item.args });
+    }
+  }
+
+  function forget(id) {
+    queue = queue.filter((item) => item.id !== id);
+    saveQueue(queue);
+  }
+
+  function settle(id, ok, value) {
+    forget(id);
+    const waiter = waiting.get(id);
+    waiting.delete(id);
+    if (waiter) (ok ? waiter.resolve : waiter.reject)(value);
+  }
+
+  function onError(frame) {
+    if (frame.id && frame.code === "unavailable") {
+      // Nothing was saved; the queue keeps it and the next welcome resends it.
+      setStatus("degraded");
+      setTimeout(() => socket && socket.close(), 2000);
+      return;
+    }
+    if (frame.id) {
+      settle(frame.id, false, frame);
+      return;
+    }
+    document.dispatchEvent(new CustomEvent("live:error", { detail: frame }));
+  }
+
+  /* Send a command; resolves with its result once the server has saved it. */
+  function command(name, args, id) {
+    const item = { id: id || newId(), name: name, args: args };
+    queue.push(item);
+    saveQueue(queue);
+    const promise = new Promise((resolve, reject) => waiting.set(item.id, { resolve, reject }));
+    if (welcomed) send({ type: "cmd", id: item.id, name: name, args: args });
+    return promise;
+  }
+
+  // Screen readers hear a short summary every few seconds, not every post-it.
+  let unannounced = 0;
+  document.addEventListener("live:event", (event) => {
+    if (event.detail.name !== "postit.created") return;
+    if (event.detail.data.author === state.participant) return;
+    unannounced += 1;
+  });
+  setInterval(() => {
+    const announcer = document.querySelector("[data-live-announcer]");
+    if (!announcer || unannounced === 0) return;
+    announcer.textContent = announcer.dataset.textNew.replace("%(count)s", unannounced);
+    unannounced = 0;
+  }, 4000);
+
+  window.addEventListener("online", () => {
+    if (!socket || socket.readyState === WebSocket.CLOSED) connect();
+  });
+
+  window.AtelierLive = { command: command, newId: newId, state: state, last: last };
+  connect();
+})();

@@ -1,0 +1,14 @@
+"""The refusal every service raises for bad input or a forbidden action."""
+
+
+class Refused(Exception):
+    """A command was refused and changed nothing.
+
+    `code` is stable and machine-readable (docs/protocol.md lists them); `message` is
+    for people, already translated into the active language.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message

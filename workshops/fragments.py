@@ -1,0 +1,81 @@
+"""HTML fragments that live frames carry, rendered from the same partials as the pages.
+
+Rendered once per (event, language), never per viewer: what differs per viewer (their own
+items' controls) is revealed in the browser from data attributes.
+"""
+
+from collections.abc import Callable, Mapping
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from live import streams
+from workshops import selectors
+
+Swap = dict[str, str]
+
+
+def board_target(stream: str) -> str:
+    return "#board-" + stream.replace(":", "")
+
+
+def _postit_created(data: Mapping) -> list[Swap]:
+    postit = selectors.postit_for_display(data["postit"])
+    if postit is None:  # deleted since: a later event says so
+        return []
+    stream = streams.group_stream(postit.group_id) if postit.group_id else streams.WORKSHOP
+    html = render_to_string("workshops/partials/postit.html", {"postit": postit})
+    return [{"html": html, "target": board_target(stream), "swap": "upsert"}]
+
+
+def _participant_joined(data: Mapping) -> list[Swap]:
+    participant = selectors.participant_for_display(data["participant"])
+    if participant is None:
+        return []
+    row = render_to_string("workshops/partials/participant_row.html", {"participant": participant})
+    counts = render_to_string(
+        "workshops/partials/attendance_counts.html",
+        {"attendance": selectors.attendance(participant.workshop_id)},
+    )
+    return [
+        {"html": row, "target": "#participants", "swap": "upsert"},
+        {"html": counts, "target": "#attendance-counts", "swap": "outerHTML"},
+    ]
+
+
+RENDERERS: dict[str, Callable[[Mapping], list[Swap]]] = {
+    "postit.created": _postit_created,
+    "participant.joined": _participant_joined,
+}
+
+
+def render_event(name: str, data: Mapping, language: str) -> dict | None:
+    """The `swaps` of an event frame, or None when the event changes nothing on screen."""
+    renderer = RENDERERS.get(name)
+    if renderer is None:
+        return None
+    with translation.override(language):
+        return {"swaps": renderer(data)}
+
+
+def render_stream_snapshot(workshop_id: int, stream: str, language: str) -> dict:
+    """The whole current state a stream shows, for a client too far behind to catch up."""
+    with translation.override(language):
+        if stream == streams.FACILITATORS:
+            html = render_to_string(
+                "workshops/partials/attendance.html",
+                {
+                    "participants": selectors.workshop_participants(workshop_id),
+                    "attendance": selectors.attendance(workshop_id),
+                },
+            )
+            return {"swaps": [{"html": html, "target": "#attendance", "swap": "outerHTML"}]}
+        group_id = int(stream.split(":")[1]) if stream.startswith("group:") else None
+        html = render_to_string(
+            "workshops/partials/board.html",
+            {
+                "stream": stream,
+                "postits": selectors.board_postits(workshop_id=workshop_id, group_id=group_id),
+            },
+        )
+        return {"swaps": [{"html": html, "target": board_target(stream), "swap": "outerHTML"}]}

@@ -1,0 +1,71 @@
+"""Read-only queries of the workshop domain. Templates get what they show, without N+1."""
+
+from django.db.models import Count, Q, QuerySet
+
+from live import streams
+from live.models import Stream
+from workshops.actors import Actor, Role
+from workshops.models import JOIN_CODE_LENGTH, Group, Participant, PostIt, Workshop
+
+
+def normalize_join_code(raw: str) -> str:
+    """People type codes with spaces, dashes or in lower case."""
+    return "".join(char for char in raw.upper() if char.isalnum())[: JOIN_CODE_LENGTH * 2]
+
+
+def workshop_by_code(raw_code: str) -> Workshop | None:
+    return Workshop.objects.filter(join_code=normalize_join_code(raw_code)).first()
+
+
+def board_postits(*, workshop_id: int, group_id: int | None) -> QuerySet[PostIt]:
+    return PostIt.objects.filter(workshop_id=workshop_id, group_id=group_id).select_related(
+        "author"
+    )
+
+
+def postit_for_display(postit_id: int) -> PostIt | None:
+    return PostIt.objects.select_related("author").filter(pk=postit_id).first()
+
+
+def participant_for_display(participant_id: int) -> Participant | None:
+    return Participant.objects.select_related("group").filter(pk=participant_id).first()
+
+
+def workshop_participants(workshop_id: int) -> QuerySet[Participant]:
+    return Participant.objects.filter(workshop_id=workshop_id).select_related("group")
+
+
+def attendance(workshop_id: int) -> dict[str, int]:
+    """Counts for the console: everyone, in the room, remote."""
+    return Participant.objects.filter(workshop_id=workshop_id).aggregate(
+        total=Count("id"),
+        room=Count("id", filter=Q(location=Participant.Location.ROOM)),
+        remote=Count("id", filter=Q(location=Participant.Location.REMOTE)),
+    )
+
+
+def followed_streams(actor: Actor) -> list[str]:
+    """The streams a socket follows: its audience, and nothing meant for someone else."""
+    keys = [streams.WORKSHOP]
+    if actor.role == Role.PARTICIPANT:
+        group_id = (
+            Participant.objects.filter(pk=actor.participant_id)
+            .values_list("group_id", flat=True)
+            .first()
+        )
+        if group_id:
+            keys.append(streams.group_stream(group_id))
+        return keys
+    group_ids = Group.objects.filter(workshop_id=actor.workshop_id).values_list("id", flat=True)
+    keys += [streams.group_stream(group_id) for group_id in group_ids]
+    if actor.leads:
+        keys.append(streams.FACILITATORS)
+    return keys
+
+
+def stream_positions(*, workshop_id: int, keys: list[str]) -> dict[str, int]:
+    """The last sequence number of each stream, as a page renders it into its live state."""
+    positions = dict(
+        Stream.objects.filter(workshop_id=workshop_id, key__in=keys).values_list("key", "last_seq")
+    )
+    return {key: positions.get(key, 0) for key in keys}
