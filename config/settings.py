@@ -112,11 +112,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CHANNEL_LAYER_PREFIX = os.environ.get("CHANNEL_LAYER_PREFIX", "atelier")
+# "pubsub" (default): one PUBLISH per group_send and no membership read; "core": the
+# list-based RedisChannelLayer. docs/performance.md has the measurements behind the default.
+REDIS_LAYERS = {
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "core": "channels_redis.core.RedisChannelLayer",
+}
+CHANNEL_LAYER_KIND = os.environ.get("CHANNEL_LAYER", "pubsub")
+if CHANNEL_LAYER_KIND not in REDIS_LAYERS:
+    raise ImproperlyConfigured(f"CHANNEL_LAYER must be one of {sorted(REDIS_LAYERS)}.")
 if REDIS_URL:
-    # Pub/sub: one PUBLISH per group_send, no membership read (docs/performance.md).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": REDIS_LAYERS[CHANNEL_LAYER_KIND],
             "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNEL_LAYER_PREFIX},
         }
     }
@@ -142,7 +150,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Only images that run collectstatic set it (config/Dockerfile).
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 # WhiteNoise serves static files from daphne, compressed; with finders no collectstatic is
 # needed for `make run`, and production images run collectstatic for hashed names.
 WHITENOISE_USE_FINDERS = True

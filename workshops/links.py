@@ -1,5 +1,6 @@
 """Absolute links for people: phones in the room reach PUBLIC_URL, not 127.0.0.1."""
 
+import io
 import os
 
 import segno
@@ -39,6 +40,10 @@ def console_link(workshop: Workshop, request: HttpRequest | None = None) -> str:
     return absolute(reverse("console", args=[workshop.join_code]), request)
 
 
-def qr_svg(url: str) -> str:
+def qr_svg(url: str) -> bytes:
     """A standalone SVG document of the QR code for `url` (dark on light, with quiet zone)."""
-    return segno.make(url, error="m").svg_inline(scale=8, dark="#111", light="#fff", omitsize=True)
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(
+        buffer, kind="svg", scale=8, dark="#111", light="#fff", xmldecl=False, omitsize=True
+    )
+    return buffer.getvalue()

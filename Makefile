@@ -1,0 +1,62 @@
+# Atelier: `make run` starts the product, `make test` passes the whole suite.
+# Both install what they need first (a virtualenv, Debian packages when missing).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
+
+# Debian packages the tests use: Chromium for the browser tests, docker-compose to
+# validate docker-compose.yml, gettext's msgfmt to compile translations.
+TEST_DEBS := chromium fonts-dejavu-core docker-compose gettext
+
+.PHONY: run test install messages system-packages lint bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Atelier needs Python 3.11+"'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed messages
+
+# compilemessages needs msgfmt (Debian's gettext).
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-packages DEBS=gettext
+	@DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
+system-packages:
+	@missing=""; for deb in $${DEBS:-$(TEST_DEBS)}; do \
+	  dpkg -s $$deb >/dev/null 2>&1 || missing="$$missing $$deb"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+run: install
+	@DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput -v 0
+	@DEBUG=$${DEBUG:-true} $(BIN)/python manage.py atelier_demo
+	@echo "  Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+	@DEBUG=$${DEBUG:-true} exec $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+test: system-packages install
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python bench/layers.py
+
+clean:
+	rm -rf $(VENV) .data .pytest_cache .ruff_cache

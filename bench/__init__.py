@@ -1,0 +1,1 @@
+"""Load benchmarks that run the real stack (daphne, PostgreSQL, Redis); see bench/README.md."""

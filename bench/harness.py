@@ -1,0 +1,345 @@
+"""The stack under test: database and fixtures, a pinned daphne process, /proc readings.
+
+Nothing here knows about a particular scenario; bench/fanout.py drives the sockets and
+bench/layers.py decides what to run.
+"""
+
+import contextlib
+import math
+import os
+import resource
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parent.parent
+VENV_BIN = REPO / ".venv" / "bin"
+RESULTS_DIR = REPO / "bench" / "results"  # git-ignored: logs and raw JSON lines
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Where the benchmark's own database, Redis database and key prefix live."""
+
+    database_url: str = "postgres://postgres@127.0.0.1:5432/atelier_bench"
+    redis_url: str = "redis://127.0.0.1:6379/2"
+    # Redis pub/sub channels ignore the database number: only a prefix of our own keeps
+    # other servers on this machine (same default prefix) from hearing our groups.
+    layer_prefix: str = "atelier-bench"
+    secret_key: str = "bench-secret"  # noqa: S105 (signs benchmark sessions only)
+    # bench.server_settings works around the redis-py 8 read timeout that breaks the core
+    # layer; "config.settings" runs the settings exactly as shipped.
+    settings_module: str = "bench.server_settings"
+
+    def server_env(self, layer: str) -> dict[str, str]:
+        """Environment of a production-like daphne using the `layer` channel layer."""
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE=self.settings_module,
+            DEBUG="false",
+            SECRET_KEY=self.secret_key,
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            PUBLIC_URL="",
+            DATABASE_URL=self.database_url,
+            REDIS_URL=self.redis_url,
+            CHANNEL_LAYER=layer,
+            CHANNEL_LAYER_PREFIX=self.layer_prefix,
+        )
+        return env
+
+    def setup_env(self) -> dict[str, str]:
+        """Environment for creating fixtures: same database, in-memory layer.
+
+        The fixtures' own events (participant.joined) then go nowhere instead of through
+        Redis, and the setup process opens no layer connections.
+        """
+        env = self.server_env("pubsub")
+        env.update(REDIS_URL="", DJANGO_SETTINGS_MODULE="config.settings")
+        return env
+
+
+# --- database and fixtures -----------------------------------------------------------
+
+
+def ensure_database(config: StackConfig) -> None:
+    """Create the benchmark database if missing and bring its schema up to date."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(config.database_url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if found.fetchone() is None:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    subprocess.run(
+        [str(VENV_BIN / "python"), "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=REPO,
+        env=config.setup_env(),
+        check=True,
+        timeout=300,
+    )
+
+
+def setup_django(config: StackConfig) -> None:
+    """Load Django in this process (for fixtures only; the server is another process)."""
+    import django
+
+    os.environ.update(config.setup_env())
+    django.setup()
+
+
+@dataclass(frozen=True)
+class WorkshopFixture:
+    workshop_id: int
+    session_keys: list[str]  # one logged-in guest per entry, for the `sessionid` cookie
+
+
+def create_workshop(participants: int, title: str) -> WorkshopFixture:
+    """A fresh workshop (empty streams) with `participants` remote guests, each with a session."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connections
+
+    from workshops.actors import remember_participant
+    from workshops.services import participant_join, workshop_create
+
+    organizer, _created = get_user_model().objects.get_or_create(username="bench-organizer")
+    workshop = workshop_create(organizer=organizer, title=title)
+    keys = []
+    for index in range(participants):
+        participant = participant_join(
+            workshop=workshop, display_name=f"p{index}", location="remote"
+        )
+        session = SessionStore()
+        remember_participant(session, participant)
+        session.create()
+        keys.append(session.session_key)
+    connections.close_all()  # hold no PostgreSQL connection during the measurement
+    return WorkshopFixture(workshop_id=workshop.pk, session_keys=keys)
+
+
+def flush_redis_database(redis_url: str) -> None:
+    """Empty our own Redis database (and only it) so one run leaves nothing for the next."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+def redis_server_pid(redis_url: str) -> int | None:
+    """The local Redis server's pid, to read its CPU time (it is not ours to pin)."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        pid = int(client.info("server")["process_id"])
+    finally:
+        client.close()
+    return pid if Path(f"/proc/{pid}/stat").exists() else None
+
+
+# --- processes -------------------------------------------------------------------------
+
+
+def pin_this_process(cpu: int) -> None:
+    """Keep the load generator on its own core, away from the server's."""
+    os.sched_setaffinity(0, {cpu})
+
+
+def raise_open_files_limit() -> int:
+    """One socket per client: lift the soft limit to the hard one (daphne inherits it)."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, *, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with status {process.returncode} while starting")
+        with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=0.5):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on port {port} after {timeout:.0f} s")
+
+
+@dataclass
+class Daphne:
+    """A daphne process pinned to one core, in its own process group, stopped on exit."""
+
+    env: dict[str, str]
+    port: int
+    cpu: int
+    log_path: Path
+    process: subprocess.Popen | None = field(default=None, init=False)
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid  # taskset execs daphne: same pid
+
+    def start(self, timeout: float = 60) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        command = ["taskset", "-c", str(self.cpu), str(VENV_BIN / "daphne")]
+        command += ["-b", HOST, "-p", str(self.port), "config.asgi:application"]
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=REPO,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, killed as a whole
+            )
+        wait_for_port(self.port, process=self.process, timeout=timeout)
+
+    def stop(self, timeout: float = 15) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, sig)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=wait)
+                return
+
+    def log_problems(self) -> int:
+        """How many tracebacks and error lines the server logged."""
+        if not self.log_path.exists():
+            return 0
+        text = self.log_path.read_text(errors="replace")
+        return sum(1 for line in text.splitlines() if "Traceback" in line or " ERROR " in line)
+
+    def __enter__(self) -> "Daphne":
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+# --- /proc readings ----------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all threads (utime and stime in /proc/pid/stat)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()  # the command name may hold spaces
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise LookupError(f"no VmRSS for pid {pid}")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time spent by everything on the machine, all cores (first line of /proc/stat)."""
+    values = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = values[:8]
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
+@dataclass(frozen=True)
+class CpuSnapshot:
+    """CPU seconds used so far by each party, read at one instant."""
+
+    at: float  # time.monotonic()
+    server: float
+    loadgen: float
+    redis: float
+    machine: float
+
+    @classmethod
+    def take(cls, server_pid: int, redis_pid: int | None) -> "CpuSnapshot":
+        return cls(
+            at=time.monotonic(),
+            server=cpu_seconds(server_pid),
+            loadgen=cpu_seconds(os.getpid()),
+            redis=cpu_seconds(redis_pid) if redis_pid else math.nan,
+            machine=machine_busy_seconds(),
+        )
+
+
+@dataclass(frozen=True)
+class CpuUse:
+    """CPU used between two snapshots, in seconds, and the wall time between them."""
+
+    wall: float
+    server: float
+    loadgen: float
+    redis: float
+    machine: float
+
+    @classmethod
+    def between(cls, start: CpuSnapshot, end: CpuSnapshot) -> "CpuUse":
+        return cls(
+            wall=end.at - start.at,
+            server=end.server - start.server,
+            loadgen=end.loadgen - start.loadgen,
+            redis=end.redis - start.redis,
+            machine=end.machine - start.machine,
+        )
+
+    @property
+    def others(self) -> float:
+        """Everything else on the machine: PostgreSQL, but also other people's work."""
+        redis = 0.0 if math.isnan(self.redis) else self.redis
+        return self.machine - self.server - self.loadgen - redis
+
+    def share(self, seconds: float) -> float:
+        """Fraction of one core over this window."""
+        return seconds / self.wall if self.wall > 0 else math.nan
+
+
+# --- statistics --------------------------------------------------------------------------
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of already sorted values (NaN when there are none)."""
+    if not sorted_values:
+        return math.nan
+    rank = max(1, math.ceil(q / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def summarize_ms(values_ns: list[int]) -> dict[str, float]:
+    ordered = sorted(value / 1e6 for value in values_ns)
+    summary = {f"p{q}": percentile(ordered, q) for q in (50, 95, 99)}
+    summary["max"] = ordered[-1] if ordered else math.nan
+    return {key: round(value, 1) for key, value in summary.items()}

@@ -1,0 +1,59 @@
+"""In a real browser: two phones and the projector see a post-it appear without reloading."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
+
+
+def join_from_phone(page, server, workshop, name: str, location: str) -> None:
+    page.goto(f"{server.url}/j/{workshop.join_code}/")
+    page.fill("input[name=display_name]", name)
+    page.check(f"input[name=location][value={location}]")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"**/w/{workshop.join_code}/")
+    expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "online")
+
+
+def test_a_post_it_written_on_one_phone_appears_on_the_other_and_the_projector(
+    daphne_server, new_page, workshop
+):
+    server = daphne_server()
+    alice, bob = new_page(), new_page()
+    join_from_phone(alice, server, workshop, "Alice", "remote")
+    join_from_phone(bob, server, workshop, "Bob", "room")
+    projector = new_page(viewport={"width": 1280, "height": 800})
+    projector.goto(f"{server.url}/w/{workshop.join_code}/projector/{workshop.projector_token}/")
+    expect(projector.locator("[data-live-status]")).to_have_attribute("data-state", "online")
+    expect(projector.locator(".join-code")).to_have_text(workshop.join_code)
+
+    alice.fill("textarea[name=text]", "Des bancs à l'ombre <b>svp</b>")
+    alice.click("form[data-command='postit.create'] button[type=submit]")
+
+    for page in (alice, bob, projector):
+        postit = page.locator("#board-workshop .postit")
+        expect(postit).to_have_count(1)
+        expect(postit.locator(".postit-text")).to_have_text("Des bancs à l'ombre <b>svp</b>")
+        expect(postit.locator(".postit-author")).to_have_text("Alice")
+    expect(alice.locator("textarea[name=text]")).to_have_value("")
+    expect(alice.locator("#board-workshop .postit.mine")).to_have_count(1)
+    expect(bob.locator("#board-workshop .postit.mine")).to_have_count(0)
+
+    # Phone-first: nothing scrolls sideways at 360 px.
+    for page in (alice, bob):
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_reloaded_phone_shows_the_wall_and_keeps_the_participant_in(
+    daphne_server, new_page, workshop
+):
+    server = daphne_server()
+    alice = new_page()
+    join_from_phone(alice, server, workshop, "Alice", "remote")
+    alice.fill("textarea[name=text]", "Première idée")
+    alice.click("form[data-command='postit.create'] button[type=submit]")
+    expect(alice.locator("#board-workshop .postit")).to_have_count(1)
+    alice.reload()
+    expect(alice.locator("[data-live-status]")).to_have_attribute("data-state", "online")
+    expect(alice.locator("#board-workshop .postit")).to_have_count(1)
+    assert alice.url.endswith(f"/w/{workshop.join_code}/")
