@@ -259,7 +259,7 @@
   setInterval(() => {
     const announcer = document.querySelector("[data-live-announcer]");
     if (!announcer || unannounced === 0) return;
-    announcer.textContent = announcer.dataset.textNew.replace("%(count)s", unannounced);
+    announcer.textContent = announcer.dataset.textNew.replace("{count}", unannounced);
     unannounced = 0;
   }, 4000);
 

@@ -11,12 +11,12 @@
   const errorBox = form.querySelector("[data-command-error]");
   const counter = form.querySelector("[data-counter-for]");
   const max = Number(text.getAttribute("maxlength"));
-  const counterTemplate = counter.dataset.template || "%(count)s / %(max)s";
+  const counterTemplate = counter.dataset.template || "{count} / {max}";
 
   function showCount() {
     counter.textContent = counterTemplate
-      .replace("%(count)s", text.value.length)
-      .replace("%(max)s", max);
+      .replace("{count}", text.value.length)
+      .replace("{max}", max);
   }
 
   function showError(message) {

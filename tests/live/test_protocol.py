@@ -204,7 +204,8 @@ async def test_a_socket_from_a_foreign_origin_is_refused(workshop, alice):
         ('{"type": "cmd", "id": "c1", "name": "postit.create", "args": "text"}', "bad_frame"),
         ('{"type": "cmd", "id": "c1", "name": "postit.create", "args": {}}', "missing_field"),
         (
-            '{"type": "cmd", "id": "c1", "name": "postit.create", "args": {"text": "x", "workshop": 2}}',
+            '{"type": "cmd", "id": "c1", "name": "postit.create",'
+            ' "args": {"text": "x", "workshop": 2}}',
             "unknown_field",
         ),
         ('{"type": "cmd", "id": "c1", "name": "postit.explode", "args": {}}', "unknown_command"),
