@@ -64,12 +64,13 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             await self.refuse_connection(CloseCode.NOT_FOUND, "not_found", _("Unknown page."))
             return
         found, self.actor, self.language = await self.identify(workshop_id, view)
-        if not found:
-            message = _("This workshop does not exist.")
-            await self.refuse_connection(CloseCode.NOT_FOUND, "not_found", message)
-        elif self.actor is None:
-            message = _("Please join the workshop before connecting.")
-            await self.refuse_connection(CloseCode.UNAUTHENTICATED, "unauthenticated", message)
+        with translation.override(self.language):
+            if not found:
+                message = _("This workshop does not exist.")
+                await self.refuse_connection(CloseCode.NOT_FOUND, "not_found", message)
+            elif self.actor is None:
+                message = _("Please join the workshop before connecting.")
+                await self.refuse_connection(CloseCode.UNAUTHENTICATED, "unauthenticated", message)
 
     @database_sync_to_async
     def identify(self, workshop_id: int, view: View) -> tuple[bool, Actor | None, str]:
@@ -109,7 +110,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     async def receive_frame(self, text_data: str) -> None:
         try:
             frame = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             await self.send_error(None, "bad_json", _("This message is not valid JSON."))
             return
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
@@ -192,6 +193,12 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             logger.exception("command %s failed on the database", name)
             message = _("The server cannot save right now; your message will be sent again.")
             await self.send_error(client_id, "unavailable", message)
+            return
+        except Exception:
+            # A bug must cost this command, not the socket (and nothing was committed).
+            logger.exception("command %s failed", name)
+            message = _("Something went wrong on the server; nothing was saved.")
+            await self.send_error(client_id, "server_error", message)
             return
         await self.send_frame({"type": "ack", "id": client_id, "result": result})
 

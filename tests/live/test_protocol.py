@@ -193,6 +193,7 @@ async def test_a_socket_from_a_foreign_origin_is_refused(workshop, alice):
     [
         ("{not json", "bad_json"),
         ("[1, 2]", "bad_frame"),  # valid JSON, but not a frame
+        ("[" * 50_000, "bad_json"),  # nesting deeper than the decoder's recursion limit
         ('{"type": "launch_missiles"}', "unknown_type"),
         ('{"no_type": 1}', "bad_frame"),
         ('{"type": "cmd", "name": "postit.create", "args": {"text": "x"}}', "bad_frame"),
