@@ -60,7 +60,7 @@ def _next_seq(workshop_id: int, stream: str) -> tuple[int, int]:
     return row[0], row[1]
 
 
-def event_frame(stream: str, event: Event, language: str) -> dict:
+def event_frame(workshop_id: int, stream: str, event: Event, language: str) -> dict:
     """The `event` frame of the protocol, with its HTML fragment rendered for `language`."""
     from workshops.fragments import render_event
 
@@ -71,7 +71,7 @@ def event_frame(stream: str, event: Event, language: str) -> dict:
         "name": event.name,
         "data": event.data,
     }
-    fragment = render_event(event.name, event.data, language)
+    fragment = render_event(workshop_id, event.name, event.data, language)
     if fragment is not None:
         frame.update(fragment)
     return frame
@@ -80,7 +80,7 @@ def event_frame(stream: str, event: Event, language: str) -> dict:
 def publish(workshop_id: int, stream: str, event: Event) -> None:
     """Render the frame once per language and send it with one group_send for the stream."""
     frames = {
-        code: json.dumps(event_frame(stream, event, code), ensure_ascii=False)
+        code: json.dumps(event_frame(workshop_id, stream, event, code), ensure_ascii=False)
         for code, _name in settings.LANGUAGES
     }
     message = {"type": FRAMES_MESSAGE, "stream": stream, "seq": event.seq, "frames": frames}

@@ -46,8 +46,21 @@ PARTICIPANT_JOINED = EventType(
 )
 POSTIT_CREATED = EventType("postit.created", {"postit": int, "author": int, "group": OptionalId})
 
+# The agenda and the current phase: the phase touched (a removed one's id is kept).
+PHASE_EVENTS = tuple(
+    EventType(name, {"phase": int})
+    for name in (
+        "agenda.changed",
+        "phase.started",
+        "phase.paused",
+        "phase.resumed",
+        "phase.extended",
+        "phase.ended",
+    )
+)
+
 EVENT_TYPES: dict[str, EventType] = {
-    event.name: event for event in (PARTICIPANT_JOINED, POSTIT_CREATED)
+    event.name: event for event in (PARTICIPANT_JOINED, POSTIT_CREATED, *PHASE_EVENTS)
 }
 
 

@@ -33,6 +33,8 @@ def catch_up(
         missed = Event.objects.filter(stream_id=stream_id, seq__gt=seen, seq__lte=current)
         welcome[key] = {
             "seq": current,
-            "missed": [event_frame(key, event, language) for event in missed.order_by("seq")],
+            "missed": [
+                event_frame(workshop_id, key, event, language) for event in missed.order_by("seq")
+            ],
         }
     return welcome

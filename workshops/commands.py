@@ -38,8 +38,60 @@ def _present(args: Args, *names: str) -> dict:
     return {name: args[name] for name in names if name in args}
 
 
+PHASE_FIELDS = {"title", "minutes", "scope", "activity"}
+
+
+def _phase_add(actor: Actor, args: Args) -> dict:
+    _only(args, required=PHASE_FIELDS)
+    return {"phase": services.phase_add(actor=actor, **args).pk}
+
+
+def _phase_update(actor: Actor, args: Args) -> dict:
+    _only(args, required={"phase", *PHASE_FIELDS})
+    fields = {name: args[name] for name in PHASE_FIELDS}
+    return {"phase": services.phase_update(actor=actor, phase_id=args["phase"], **fields).pk}
+
+
+def _phase_move(actor: Actor, args: Args) -> dict:
+    _only(args, required={"phase", "to"})
+    return {"phase": services.phase_move(actor=actor, phase_id=args["phase"], to=args["to"]).pk}
+
+
+def _phase_remove(actor: Actor, args: Args) -> dict:
+    _only(args, required={"phase"})
+    services.phase_remove(actor=actor, phase_id=args["phase"])
+    return {}
+
+
+def _phase_start(actor: Actor, args: Args) -> dict:
+    _only(args, required={"phase"})
+    return {"phase": services.phase_start(actor=actor, phase_id=args["phase"]).pk}
+
+
+def _phase_extend(actor: Actor, args: Args) -> dict:
+    _only(args, required={"minutes"})
+    return {"phase": services.phase_extend(actor=actor, minutes=args["minutes"]).pk}
+
+
+def _on_current_phase(service: Callable[..., object]) -> Callable[[Actor, Args], dict]:
+    def handler(actor: Actor, args: Args) -> dict:
+        _only(args, required=set())
+        return {"phase": service(actor=actor).pk}
+
+    return handler
+
+
 COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "postit.create": _postit_create,
+    "phase.add": _phase_add,
+    "phase.update": _phase_update,
+    "phase.move": _phase_move,
+    "phase.remove": _phase_remove,
+    "phase.start": _phase_start,
+    "phase.pause": _on_current_phase(services.phase_pause),
+    "phase.resume": _on_current_phase(services.phase_resume),
+    "phase.extend": _phase_extend,
+    "phase.end": _on_current_phase(services.phase_end),
 }
 
 

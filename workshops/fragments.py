@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from live import streams
+from live.events import PHASE_EVENTS
 from workshops import selectors
 
 Swap = dict[str, str]
@@ -19,7 +20,7 @@ def board_target(stream: str) -> str:
     return "#board-" + stream.replace(":", "")
 
 
-def _postit_created(data: Mapping) -> list[Swap]:
+def _postit_created(workshop_id: int, data: Mapping) -> list[Swap]:
     postit = selectors.postit_for_display(data["postit"])
     if postit is None:  # deleted since: a later event says so
         return []
@@ -28,7 +29,7 @@ def _postit_created(data: Mapping) -> list[Swap]:
     return [{"html": html, "target": board_target(stream), "swap": "upsert"}]
 
 
-def _participant_joined(data: Mapping) -> list[Swap]:
+def _participant_joined(workshop_id: int, data: Mapping) -> list[Swap]:
     participant = selectors.participant_for_display(data["participant"])
     if participant is None:
         return []
@@ -43,19 +44,41 @@ def _participant_joined(data: Mapping) -> list[Swap]:
     ]
 
 
-RENDERERS: dict[str, Callable[[Mapping], list[Swap]]] = {
+def agenda_swaps(workshop_id: int) -> list[Swap]:
+    """The current phase banner (every screen) and the agenda (the console)."""
+    context = selectors.agenda_context(workshop_id)
+    return [
+        {
+            "html": render_to_string("workshops/partials/now.html", context),
+            "target": "#now",
+            "swap": "outerHTML",
+        },
+        {
+            "html": render_to_string("workshops/partials/agenda.html", context),
+            "target": "#agenda",
+            "swap": "outerHTML",
+        },
+    ]
+
+
+def _phase_changed(workshop_id: int, data: Mapping) -> list[Swap]:
+    return agenda_swaps(workshop_id)
+
+
+RENDERERS: dict[str, Callable[[int, Mapping], list[Swap]]] = {
     "postit.created": _postit_created,
     "participant.joined": _participant_joined,
+    **{event.name: _phase_changed for event in PHASE_EVENTS},
 }
 
 
-def render_event(name: str, data: Mapping, language: str) -> dict | None:
+def render_event(workshop_id: int, name: str, data: Mapping, language: str) -> dict | None:
     """The `swaps` of an event frame, or None when the event changes nothing on screen."""
     renderer = RENDERERS.get(name)
     if renderer is None:
         return None
     with translation.override(language):
-        return {"swaps": renderer(data)}
+        return {"swaps": renderer(workshop_id, data)}
 
 
 def render_stream_snapshot(workshop_id: int, stream: str, language: str) -> dict:
@@ -78,4 +101,7 @@ def render_stream_snapshot(workshop_id: int, stream: str, language: str) -> dict
                 "postits": selectors.board_postits(workshop_id=workshop_id, group_id=group_id),
             },
         )
-        return {"swaps": [{"html": html, "target": board_target(stream), "swap": "outerHTML"}]}
+        swaps = [{"html": html, "target": board_target(stream), "swap": "outerHTML"}]
+        if stream == streams.WORKSHOP:
+            swaps += agenda_swaps(workshop_id)
+        return {"swaps": swaps}

@@ -35,6 +35,10 @@ class Workshop(models.Model):
     facilitators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="facilitated_workshops"
     )
+    # What participants see instead of "post-it" ("Idée", "Constat / opportunité"…).
+    postit_label = models.CharField(_("name of a post-it"), max_length=40, blank=True)
+    # A template is a workshop nobody joins; it is copied to start new ones.
+    is_template = models.BooleanField(_("template"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -44,6 +48,80 @@ class Workshop(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def postit_name(self) -> str:
+        return self.postit_label or str(_("Post-it"))
+
+
+class Phase(models.Model):
+    """One step of the agenda. Its timer is a deadline counted down by every screen."""
+
+    class Scope(models.TextChoices):
+        PLENARY = "plenary", _("Plenary")
+        BREAKOUTS = "breakouts", _("Breakout groups")
+
+    class Activity(models.TextChoices):
+        WELCOME = "welcome", _("Welcome and information")
+        BRAINSTORM = "brainstorm", _("Brainstorm")
+        DOT_VOTE = "dot_vote", _("Dot vote")
+        POLL = "poll", _("Poll")
+        WRITE = "write", _("Write the conclusion")
+        SHARE = "share", _("Share the conclusions")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        RUNNING = "running", _("Running")
+        PAUSED = "paused", _("Paused")
+        DONE = "done", _("Done")
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="phases")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(_("title"), max_length=120)
+    planned_minutes = models.PositiveSmallIntegerField(_("planned duration (minutes)"))
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    activity = models.CharField(_("activity"), max_length=12, choices=Activity.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PLANNED)
+    # Actual timings, for the minutes.
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # While running: when time is up. While paused: the seconds that were left.
+    ends_at = models.DateTimeField(null=True, blank=True)
+    paused_remaining = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop"],
+                condition=models.Q(status__in=["running", "paused"]),
+                name="one_current_phase_per_workshop",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_current(self) -> bool:
+        return self.status in (self.Status.RUNNING, self.Status.PAUSED)
+
+    @property
+    def instructions(self) -> str:
+        """What a participant should do now, shown under the phase's title."""
+        return str(PHASE_INSTRUCTIONS[self.activity])
+
+
+PHASE_INSTRUCTIONS = {
+    Phase.Activity.WELCOME: _("Listen and get ready: the workshop is starting."),
+    Phase.Activity.BRAINSTORM: _("Write your ideas, one per post-it."),
+    Phase.Activity.DOT_VOTE: _("Put your dots on the ideas you prefer."),
+    Phase.Activity.POLL: _("Answer the poll."),
+    Phase.Activity.WRITE: _("Write your group's conclusion together."),
+    Phase.Activity.SHARE: _("Listen to each group's conclusion."),
+}
 
 
 class Group(models.Model):

@@ -5,7 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from live import streams
 from live.models import Stream
 from workshops.actors import Actor, Role
-from workshops.models import JOIN_CODE_LENGTH, Group, Participant, PostIt, Workshop
+from workshops.models import JOIN_CODE_LENGTH, Group, Participant, Phase, PostIt, Workshop
 
 
 def normalize_join_code(raw: str) -> str:
@@ -69,3 +69,25 @@ def stream_positions(*, workshop_id: int, keys: list[str]) -> dict[str, int]:
         Stream.objects.filter(workshop_id=workshop_id, key__in=keys).values_list("key", "last_seq")
     )
     return {key: positions.get(key, 0) for key in keys}
+
+
+def agenda_context(workshop_id: int) -> dict:
+    """The agenda in order and its current phase, as the `now` and `agenda` partials show them."""
+    phases = list(Phase.objects.filter(workshop_id=workshop_id).order_by("position", "id"))
+    current = next((phase for phase in phases if phase.is_current), None)
+    upcoming = next(
+        (
+            phase
+            for phase in phases
+            if phase.status == Phase.Status.PLANNED
+            and (current is None or phase.position > current.position)
+        ),
+        None,
+    )
+    return {
+        "phases": phases,
+        "current": current,
+        "upcoming": upcoming,
+        "scopes": Phase.Scope.choices,
+        "activities": Phase.Activity.choices,
+    }

@@ -1,11 +1,13 @@
 """Pages of the workshop: small functions that call selectors and services, then render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,10 +27,14 @@ from workshops.forms import JoinCodeForm, JoinForm, PostItForm, WorkshopForm
 from workshops.models import Workshop
 
 
-def workshop_or_404(code: str) -> Workshop:
+def workshop_or_404(request: HttpRequest, code: str) -> Workshop:
+    """The workshop of this code, whose language its pages speak unless the visitor chose one."""
     workshop = selectors.workshop_by_code(code)
     if workshop is None:
         raise Http404(_("No workshop has this code."))
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        translation.activate(workshop.language)
+        request.LANGUAGE_CODE = workshop.language
     return workshop
 
 
@@ -56,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_or_404(code)
+    workshop = workshop_or_404(request, code)
     if resolve_actor(workshop=workshop, user=None, session=request.session, view=View.PARTICIPANT):
         return redirect("workshop", workshop.join_code)
     form = JoinForm(request.POST or None)
@@ -76,7 +82,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def workshop_page(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_or_404(code)
+    workshop = workshop_or_404(request, code)
     actor = resolve_actor(
         workshop=workshop, user=None, session=request.session, view=View.PARTICIPANT
     )
@@ -88,6 +94,7 @@ def workshop_page(request: HttpRequest, code: str) -> HttpResponse:
         streams.group_stream(participant.group_id) if participant.group_id else streams.WORKSHOP
     )
     context = {
+        **selectors.agenda_context(workshop.pk),
         "workshop": workshop,
         "participant": participant,
         "live": state,
@@ -101,7 +108,7 @@ def workshop_page(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def postit_create(request: HttpRequest, code: str) -> HttpResponse:
     """The form's fallback without JavaScript; the page normally sends it over the socket."""
-    workshop = workshop_or_404(code)
+    workshop = workshop_or_404(request, code)
     actor = resolve_actor(
         workshop=workshop, user=None, session=request.session, view=View.PARTICIPANT
     )
@@ -127,7 +134,7 @@ def postit_create(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def projector(request: HttpRequest, code: str, token: str) -> HttpResponse:
-    workshop = workshop_or_404(code)
+    workshop = workshop_or_404(request, code)
     if token != workshop.projector_token:
         raise Http404(_("This projector link is not valid."))
     remember_projector(request.session, workshop)
@@ -135,6 +142,7 @@ def projector(request: HttpRequest, code: str, token: str) -> HttpResponse:
         workshop=workshop, user=request.user, session=request.session, view=View.PROJECTOR
     )
     context = {
+        **selectors.agenda_context(workshop.pk),
         "workshop": workshop,
         "live": live_state(actor, View.PROJECTOR),
         "join_link": links.join_link(workshop, request),
@@ -145,7 +153,7 @@ def projector(request: HttpRequest, code: str, token: str) -> HttpResponse:
 
 @require_GET
 def join_qr(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_or_404(code)
+    workshop = workshop_or_404(request, code)
     svg = links.qr_svg(links.join_link(workshop, request))
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=3600"
@@ -178,13 +186,14 @@ def organizer_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def console(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_or_404(code)
+    workshop = workshop_or_404(request, code)
     actor = resolve_actor(
         workshop=workshop, user=request.user, session=request.session, view=View.CONSOLE
     )
     if actor is None:
         raise Http404(_("You do not facilitate this workshop."))
     context = {
+        **selectors.agenda_context(workshop.pk),
         "workshop": workshop,
         "live": live_state(actor, View.CONSOLE),
         "join_link": links.join_link(workshop, request),

@@ -25,6 +25,7 @@
   let heartbeatTimer = null;
   let pongTimer = null;
   let stopped = false;
+  let clockOffset = 0; // server time minus this device's time, in ms
 
   function newId() {
     // crypto.randomUUID needs a secure context; a room's LAN address is plain http.
@@ -136,12 +137,14 @@
         break;
       case "pong":
         clearTimeout(pongTimer);
+        clockOffset = frame.server_time - Date.now();
         break;
     }
   }
 
   function applyWelcome(frame) {
     helloInFlight = false;
+    clockOffset = frame.server_time - Date.now();
     for (const stream of Object.keys(last)) {
       if (!(stream in frame.streams)) delete last[stream]; // no longer ours (moved group)
     }
@@ -267,6 +270,12 @@
     if (!socket || socket.readyState === WebSocket.CLOSED) connect();
   });
 
-  window.AtelierLive = { command: command, newId: newId, state: state, last: last };
+  window.AtelierLive = {
+    command: command,
+    newId: newId,
+    state: state,
+    last: last,
+    serverNow: () => Date.now() + clockOffset,
+  };
   connect();
 })();

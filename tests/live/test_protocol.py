@@ -116,8 +116,10 @@ async def test_a_client_too_far_behind_gets_a_fresh_snapshot(workshop, alice):
     )
     stream = welcome["streams"]["workshop"]
     assert stream["seq"] == 4 and "missed" not in stream
-    [swap] = stream["reset"]["swaps"]
-    assert swap["target"] == "#board-workshop" and swap["swap"] == "outerHTML"
+    swaps = {swap["target"]: swap for swap in stream["reset"]["swaps"]}
+    assert set(swaps) == {"#board-workshop", "#now", "#agenda"}
+    swap = swaps["#board-workshop"]
+    assert swap["swap"] == "outerHTML"
     assert all(f"idea {n}" in swap["html"] for n in range(1, 5))
     await alice_socket.disconnect()
     await socket.disconnect()

@@ -174,3 +174,11 @@ def test_the_admin_creates_workshops_through_the_service(admin_client, organizer
     workshop = Workshop.objects.get(title="Depuis l'admin")
     assert len(workshop.join_code) == 6 and workshop.projector_token
     assert workshop.organizer == organizer
+
+
+def test_workshop_pages_speak_the_workshops_language_unless_the_visitor_chose(guest, workshop):
+    url = join_url(workshop)
+    page = guest.get(url, headers={"accept-language": "en"})
+    assert "Rejoindre" in page.text and page["Content-Language"] == "fr"
+    guest.cookies["django_language"] = "en"
+    assert "Join" in guest.get(url).text

@@ -1,0 +1,67 @@
+/* Buttons and forms that send a live command: data-command="name", arguments from
+ * data-arg-* attributes (buttons) or named fields (forms; data-type="int" for numbers).
+ * Delegated on the document, so fragments swapped in by live events work too. */
+(function () {
+  "use strict";
+
+  const live = window.AtelierLive;
+  if (!live) return;
+
+  function parse(value, type) {
+    return type === "int" || /^-?\d+$/.test(value) ? Number.parseInt(value, 10) : value;
+  }
+
+  function buttonArgs(button) {
+    const args = {};
+    for (const [key, value] of Object.entries(button.dataset)) {
+      if (key.startsWith("arg") && key.length > 3) {
+        args[key[3].toLowerCase() + key.slice(4)] = parse(value);
+      }
+    }
+    return args;
+  }
+
+  function formArgs(form) {
+    const args = {};
+    for (const field of form.elements) {
+      if (!field.name || field.disabled) continue;
+      if ((field.type === "radio" || field.type === "checkbox") && !field.checked) continue;
+      args[field.name] = field.dataset.type === "int" ? Number.parseInt(field.value, 10) : field.value;
+    }
+    return args;
+  }
+
+  function showError(origin, message) {
+    const scope = origin.closest("form, section, .card") || document;
+    const box = scope.querySelector("[data-command-error]");
+    if (!box) return;
+    box.textContent = message || "";
+    box.hidden = !message;
+  }
+
+  function send(origin, name, args, onDone) {
+    showError(origin, "");
+    origin.setAttribute("aria-busy", "true");
+    live
+      .command(name, args)
+      .then(() => onDone && onDone())
+      .catch((error) => showError(origin, error.message))
+      .finally(() => origin.removeAttribute("aria-busy"));
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-command]");
+    if (!button || button.form) return;
+    if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
+    send(button, button.dataset.command, buttonArgs(button));
+  });
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("form[data-command]");
+    if (!form || form.dataset.command === "postit.create") return; // participant.js owns it
+    event.preventDefault();
+    send(form, form.dataset.command, formArgs(form), () => {
+      if (form.dataset.reset === "true") form.reset();
+    });
+  });
+})();
