@@ -10,6 +10,7 @@ urlpatterns = [
     path("j/<str:code>/", views.join, name="join"),
     path("j/<str:code>/qr.svg", views.join_qr, name="join-qr"),
     path("w/<str:code>/", views.workshop_page, name="workshop"),
+    path("w/<str:code>/part/<str:part>/", views.workshop_part, name="workshop-part"),
     path("w/<str:code>/postits/", views.postit_create, name="postit-create"),
     path("w/<str:code>/console/", views.console, name="console"),
     path("w/<str:code>/projector/<str:token>/", views.projector, name="projector"),

@@ -59,8 +59,24 @@ PHASE_EVENTS = tuple(
     )
 )
 
+# Breakout groups. groups.changed (facilitators) redraws the console's panel; the others
+# (workshop) tell screens to look again at where their person is.
+GROUPS_CHANGED = EventType("groups.changed", {})
+PARTICIPANT_MOVED = EventType("participant.moved", {"participant": int, "group": OptionalId})
+BREAKOUTS_CHANGED = EventType("breakouts.changed", {"breakouts": bool})
+BROADCAST_SENT = EventType("broadcast.sent", {"broadcast": int})
+
 EVENT_TYPES: dict[str, EventType] = {
-    event.name: event for event in (PARTICIPANT_JOINED, POSTIT_CREATED, *PHASE_EVENTS)
+    event.name: event
+    for event in (
+        PARTICIPANT_JOINED,
+        POSTIT_CREATED,
+        *PHASE_EVENTS,
+        GROUPS_CHANGED,
+        PARTICIPANT_MOVED,
+        BREAKOUTS_CHANGED,
+        BROADCAST_SENT,
+    )
 }
 
 

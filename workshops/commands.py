@@ -81,6 +81,62 @@ def _on_current_phase(service: Callable[..., object]) -> Callable[[Actor, Args],
     return handler
 
 
+def _groups_create(actor: Actor, args: Args) -> dict:
+    _only(args, required={"count", "kind"})
+    groups = services.groups_create(actor=actor, count=args["count"], kind=args["kind"])
+    return {"groups": [group.pk for group in groups]}
+
+
+def _group_rename(actor: Actor, args: Args) -> dict:
+    _only(args, required={"group", "name"})
+    group = services.group_rename(actor=actor, group_id=args["group"], name=args["name"])
+    return {"group": group.pk}
+
+
+def _group_delete(actor: Actor, args: Args) -> dict:
+    _only(args, required={"group"})
+    services.group_delete(actor=actor, group_id=args["group"])
+    return {}
+
+
+def _participants_assign(actor: Actor, args: Args) -> dict:
+    _only(args, required={"strategy"})
+    assignment = services.participants_assign(actor=actor, strategy=args["strategy"])
+    return {"assigned": len(assignment)}
+
+
+def _participant_move(actor: Actor, args: Args) -> dict:
+    _only(args, required={"participant", "group"})
+    participant = services.participant_move(
+        actor=actor, participant_id=args["participant"], group_id=args["group"]
+    )
+    return {"participant": participant.pk, "group": participant.group_id}
+
+
+def _broadcast_send(actor: Actor, args: Args) -> dict:
+    _only(args, required={"text"})
+    return {"broadcast": services.broadcast_send(actor=actor, text=args["text"]).pk}
+
+
+def _groups_configure(actor: Actor, args: Args) -> dict:
+    _only(args, required={"self_choice", "video_url_template"})
+    services.groups_configure(
+        actor=actor,
+        self_choice=args["self_choice"],
+        video_url_template=args["video_url_template"],
+    )
+    return {}
+
+
+def _without_args(service: Callable[..., object]) -> Callable[[Actor, Args], dict]:
+    def handler(actor: Actor, args: Args) -> dict:
+        _only(args, required=set())
+        service(actor=actor)
+        return {}
+
+    return handler
+
+
 COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "postit.create": _postit_create,
     "phase.add": _phase_add,
@@ -92,6 +148,15 @@ COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "phase.resume": _on_current_phase(services.phase_resume),
     "phase.extend": _phase_extend,
     "phase.end": _on_current_phase(services.phase_end),
+    "groups.create": _groups_create,
+    "groups.configure": _groups_configure,
+    "group.rename": _group_rename,
+    "group.delete": _group_delete,
+    "participants.assign": _participants_assign,
+    "participant.move": _participant_move,
+    "breakouts.open": _without_args(services.breakouts_open),
+    "breakouts.close": _without_args(services.breakouts_close),
+    "broadcast.send": _broadcast_send,
 }
 
 

@@ -65,10 +65,31 @@ def _phase_changed(workshop_id: int, data: Mapping) -> list[Swap]:
     return agenda_swaps(workshop_id)
 
 
+def groups_panel_swap(workshop_id: int) -> Swap:
+    html = render_to_string(
+        "workshops/partials/groups_panel.html", selectors.groups_panel(workshop_id)
+    )
+    return {"html": html, "target": "#groups", "swap": "outerHTML"}
+
+
+def _groups_changed(workshop_id: int, data: Mapping) -> list[Swap]:
+    return [groups_panel_swap(workshop_id)]
+
+
+def _broadcast_sent(workshop_id: int, data: Mapping) -> list[Swap]:
+    html = render_to_string(
+        "workshops/partials/broadcast.html",
+        {"broadcast": selectors.latest_broadcast(workshop_id)},
+    )
+    return [{"html": html, "target": "#broadcast", "swap": "outerHTML"}]
+
+
 RENDERERS: dict[str, Callable[[int, Mapping], list[Swap]]] = {
     "postit.created": _postit_created,
     "participant.joined": _participant_joined,
     **{event.name: _phase_changed for event in PHASE_EVENTS},
+    "groups.changed": _groups_changed,
+    "broadcast.sent": _broadcast_sent,
 }
 
 
@@ -92,7 +113,8 @@ def render_stream_snapshot(workshop_id: int, stream: str, language: str) -> dict
                     "attendance": selectors.attendance(workshop_id),
                 },
             )
-            return {"swaps": [{"html": html, "target": "#attendance", "swap": "outerHTML"}]}
+            attendance = {"html": html, "target": "#attendance", "swap": "outerHTML"}
+            return {"swaps": [attendance, groups_panel_swap(workshop_id)]}
         group_id = int(stream.split(":")[1]) if stream.startswith("group:") else None
         html = render_to_string(
             "workshops/partials/board.html",

@@ -39,6 +39,12 @@ class Workshop(models.Model):
     postit_label = models.CharField(_("name of a post-it"), max_length=40, blank=True)
     # A template is a workshop nobody joins; it is copied to start new ones.
     is_template = models.BooleanField(_("template"), default=False)
+    # Everyone is in their group (True) or back in the plenary (False); groups persist.
+    in_breakouts = models.BooleanField(_("in breakout groups"), default=False)
+    # Participants may pick their group themselves.
+    self_choice = models.BooleanField(_("participants choose their group"), default=False)
+    # e.g. https://meet.jit.si/atelier-{workshop}-{group}; {workshop} is the join code.
+    video_url_template = models.CharField(_("video link template"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -125,10 +131,15 @@ PHASE_INSTRUCTIONS = {
 
 
 class Group(models.Model):
-    """A breakout group (a table in the room, or an online group)."""
+    """A breakout group: a table in the room, or an online group."""
+
+    class Kind(models.TextChoices):
+        TABLE = "table", _("Table in the room")
+        ONLINE = "online", _("Online group")
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="groups")
     name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ONLINE)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -138,6 +149,28 @@ class Group(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def video_link(self) -> str:
+        template = self.workshop.video_url_template
+        if not template:
+            return ""
+        code = self.workshop.join_code.lower()
+        return template.replace("{workshop}", code).replace("{group}", str(self.pk))
+
+
+class Broadcast(models.Model):
+    """A message a facilitator shows on every screen ("5 minutes left")."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="broadcasts")
+    text = models.CharField(_("message"), max_length=280)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class Participant(models.Model):

@@ -5,7 +5,15 @@ from django.db.models import Count, Q, QuerySet
 from live import streams
 from live.models import Stream
 from workshops.actors import Actor, Role
-from workshops.models import JOIN_CODE_LENGTH, Group, Participant, Phase, PostIt, Workshop
+from workshops.models import (
+    JOIN_CODE_LENGTH,
+    Broadcast,
+    Group,
+    Participant,
+    Phase,
+    PostIt,
+    Workshop,
+)
 
 
 def normalize_join_code(raw: str) -> str:
@@ -90,4 +98,46 @@ def agenda_context(workshop_id: int) -> dict:
         "upcoming": upcoming,
         "scopes": Phase.Scope.choices,
         "activities": Phase.Activity.choices,
+    }
+
+
+def groups_panel(workshop_id: int) -> dict:
+    """The console's view of the groups: each with its members, and who is in the plenary."""
+    workshop = Workshop.objects.get(pk=workshop_id)
+    groups = list(workshop.groups.order_by("position", "id"))
+    members: dict[int | None, list[Participant]] = {group.pk: [] for group in groups}
+    members[None] = []
+    for participant in workshop.participants.order_by("display_name", "pk"):
+        members.setdefault(participant.group_id, []).append(participant)
+    for group in groups:
+        group.workshop = workshop  # the video link reads the workshop's template
+        group.member_list = members[group.pk]
+    return {
+        "workshop": workshop,
+        "groups": groups,
+        "unassigned": members[None],
+        "group_kinds": Group.Kind.choices,
+    }
+
+
+def latest_broadcast(workshop_id: int) -> Broadcast | None:
+    return Broadcast.objects.filter(workshop_id=workshop_id).first()
+
+
+def participant_place(participant: Participant) -> dict:
+    """Where a participant is now and what their screen shows: the plenary or their group."""
+    workshop = participant.workshop
+    group = participant.group if workshop.in_breakouts else None
+    if group is not None:
+        group.workshop = workshop
+    stream = streams.group_stream(group.pk) if group else streams.WORKSHOP
+    return {
+        "workshop": workshop,
+        "participant": participant,
+        "group": group,
+        "stream": stream,
+        "postits": board_postits(workshop_id=workshop.pk, group_id=group.pk if group else None),
+        "choices": list(workshop.groups.order_by("position", "id"))
+        if workshop.in_breakouts and workshop.self_choice
+        else [],
     }

@@ -12,7 +12,6 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from live import streams
 from workshops import links, selectors, services
 from workshops.actors import (
     Actor,
@@ -80,38 +79,51 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def participant_actor(request: HttpRequest, workshop: Workshop) -> Actor | None:
+    return resolve_actor(
+        workshop=workshop, user=None, session=request.session, view=View.PARTICIPANT
+    )
+
+
 @require_GET
 def workshop_page(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_or_404(request, code)
-    actor = resolve_actor(
-        workshop=workshop, user=None, session=request.session, view=View.PARTICIPANT
-    )
+    actor = participant_actor(request, workshop)
     if actor is None:
         return redirect("join", workshop.join_code)
     participant = selectors.participant_for_display(actor.participant_id)
-    state = live_state(actor, View.PARTICIPANT)
-    stream = (
-        streams.group_stream(participant.group_id) if participant.group_id else streams.WORKSHOP
-    )
     context = {
+        "live": live_state(actor, View.PARTICIPANT),
         **selectors.agenda_context(workshop.pk),
-        "workshop": workshop,
-        "participant": participant,
-        "live": state,
-        "stream": stream,
-        "postits": selectors.board_postits(workshop_id=workshop.pk, group_id=participant.group_id),
+        **selectors.participant_place(participant),
+        "broadcast": selectors.latest_broadcast(workshop.pk),
         "form": PostItForm(initial={"client_id": get_random_string(24)}),
     }
     return render(request, "workshops/workshop.html", context)
+
+
+PARTICIPANT_PARTS = {
+    "place": "workshops/partials/place.html",
+    "wall": "workshops/partials/wall.html",
+}
+
+
+@require_GET
+def workshop_part(request: HttpRequest, code: str, part: str) -> HttpResponse:
+    """A region of the participant page, fetched again when the person's place changes."""
+    workshop = workshop_or_404(request, code)
+    actor = participant_actor(request, workshop)
+    if actor is None or part not in PARTICIPANT_PARTS:
+        raise Http404
+    participant = selectors.participant_for_display(actor.participant_id)
+    return render(request, PARTICIPANT_PARTS[part], selectors.participant_place(participant))
 
 
 @require_POST
 def postit_create(request: HttpRequest, code: str) -> HttpResponse:
     """The form's fallback without JavaScript; the page normally sends it over the socket."""
     workshop = workshop_or_404(request, code)
-    actor = resolve_actor(
-        workshop=workshop, user=None, session=request.session, view=View.PARTICIPANT
-    )
+    actor = participant_actor(request, workshop)
     if actor is None:
         return redirect("join", workshop.join_code)
     form = PostItForm(request.POST)
@@ -147,6 +159,7 @@ def projector(request: HttpRequest, code: str, token: str) -> HttpResponse:
         "live": live_state(actor, View.PROJECTOR),
         "join_link": links.join_link(workshop, request),
         "postits": selectors.board_postits(workshop_id=workshop.pk, group_id=None),
+        "broadcast": selectors.latest_broadcast(workshop.pk),
     }
     return render(request, "workshops/projector.html", context)
 
@@ -201,6 +214,8 @@ def console(request: HttpRequest, code: str) -> HttpResponse:
         "participants": selectors.workshop_participants(workshop.pk),
         "attendance": selectors.attendance(workshop.pk),
         "postits": selectors.board_postits(workshop_id=workshop.pk, group_id=None),
+        "broadcast": selectors.latest_broadcast(workshop.pk),
+        **selectors.groups_panel(workshop.pk),
     }
     return render(request, "workshops/console.html", context)
 

@@ -21,12 +21,26 @@
     return args;
   }
 
+  function fieldValue(field) {
+    switch (field.dataset.type) {
+      case "int":
+        return Number.parseInt(field.value, 10);
+      case "id": // an id, or null for "none" (e.g. the plenary)
+        return field.value === "" ? null : Number.parseInt(field.value, 10);
+      case "bool":
+        return field.checked;
+      default:
+        return field.value;
+    }
+  }
+
   function formArgs(form) {
     const args = {};
     for (const field of form.elements) {
       if (!field.name || field.disabled) continue;
-      if ((field.type === "radio" || field.type === "checkbox") && !field.checked) continue;
-      args[field.name] = field.dataset.type === "int" ? Number.parseInt(field.value, 10) : field.value;
+      const choice = field.type === "radio" || field.type === "checkbox";
+      if (choice && !field.checked && field.dataset.type !== "bool") continue;
+      args[field.name] = fieldValue(field);
     }
     return args;
   }
@@ -48,6 +62,23 @@
       .catch((error) => showError(origin, error.message))
       .finally(() => origin.removeAttribute("aria-busy"));
   }
+
+  /* A dismissed broadcast stays hidden on this device, even when the region is redrawn. */
+  function hideDismissedBroadcast() {
+    const banner = document.querySelector("[data-broadcast]");
+    if (banner && sessionStorage.getItem("atelier.dismissed") === banner.dataset.broadcast) {
+      banner.hidden = true;
+    }
+  }
+  document.addEventListener("click", (event) => {
+    const dismiss = event.target.closest("[data-dismiss-broadcast]");
+    if (!dismiss) return;
+    const banner = dismiss.closest("[data-broadcast]");
+    sessionStorage.setItem("atelier.dismissed", banner.dataset.broadcast);
+    banner.hidden = true;
+  });
+  document.addEventListener("live:event", hideDismissedBroadcast);
+  hideDismissedBroadcast();
 
   document.addEventListener("click", (event) => {
     const button = event.target.closest("button[data-command]");

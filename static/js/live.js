@@ -175,7 +175,31 @@
     }
     last[event.stream] = event.seq;
     if (event.swaps) applySwaps(event.swaps);
+    refreshRegions(event);
     document.dispatchEvent(new CustomEvent("live:event", { detail: event }));
+  }
+
+  /* Regions whose content depends on where this person is (their group, the plenary) say
+   * which events change it: data-refresh-on="breakouts.changed participant.moved:me".
+   * They are fetched again, then a hello follows the streams of the new place. */
+  function refreshRegions(event) {
+    const fetches = [];
+    document.querySelectorAll("[data-refresh-on]").forEach((region) => {
+      const triggers = region.dataset.refreshOn.split(" ");
+      const mine = event.data && event.data.participant === state.participant;
+      if (triggers.includes(event.name) || (mine && triggers.includes(event.name + ":me"))) {
+        fetches.push(
+          fetch(region.dataset.refreshUrl, { credentials: "same-origin" })
+            .then((response) => (response.ok ? response.text() : Promise.reject(response)))
+            .then((html) => replace(region, html, "outerHTML"))
+        );
+      }
+    });
+    if (fetches.length === 0) return;
+    Promise.allSettled(fetches).then(() => {
+      welcomed = false;
+      hello();
+    });
   }
 
   function applySwaps(swaps) {

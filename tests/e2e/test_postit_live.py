@@ -3,16 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import join_from_phone
+
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
-
-
-def join_from_phone(page, server, workshop, name: str, location: str) -> None:
-    page.goto(f"{server.url}/j/{workshop.join_code}/")
-    page.fill("input[name=display_name]", name)
-    page.check(f"input[name=location][value={location}]")
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"**/w/{workshop.join_code}/")
-    expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "online")
 
 
 def test_a_post_it_written_on_one_phone_appears_on_the_other_and_the_projector(

@@ -1,0 +1,88 @@
+"""A miniature workshop in Chromium: the console, two phones and the projector.
+
+Join, split into two groups, see the timer, receive a broadcast, come back to the plenary.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.browser import join_from_phone
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
+
+LAPTOP = {"width": 1280, "height": 800}
+
+
+def log_in(page, server, username: str, password: str) -> None:
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/organizer/")
+
+
+def test_a_miniature_workshop_from_the_console(daphne_server, new_page, workshop):
+    server = daphne_server()
+    organizer = workshop.organizer
+    organizer.set_password("organizer-pass-123")
+    organizer.save()
+
+    console = new_page(viewport=LAPTOP)
+    log_in(console, server, organizer.username, "organizer-pass-123")
+    console.goto(f"{server.url}/w/{workshop.join_code}/console/")
+    expect(console.locator("[data-live-status]")).to_have_attribute("data-state", "online")
+
+    alice, bob = new_page(), new_page()
+    join_from_phone(alice, server, workshop, "Alice", "remote")
+    join_from_phone(bob, server, workshop, "Bob", "remote")
+    projector = new_page(viewport=LAPTOP)
+    projector.goto(f"{server.url}/w/{workshop.join_code}/projector/{workshop.projector_token}/")
+    expect(projector.locator("[data-live-status]")).to_have_attribute("data-state", "online")
+    expect(console.locator("#participants li")).to_have_count(2)
+
+    # The agenda: one breakout phase of 15 minutes.
+    console.fill("#phase-new-title", "Idées en groupes")
+    console.fill("#phase-new-minutes", "15")
+    console.select_option("#phase-new-scope", "breakouts")
+    console.select_option("#phase-new-activity", "brainstorm")
+    console.click(".phase-add button[type=submit]")
+    expect(console.locator("#agenda .phase")).to_have_count(1)
+
+    # Two online groups, everyone assigned.
+    console.fill("#groups-count", "2")
+    console.select_option("#groups-kind", "online")
+    console.click("form[data-command='groups.create'] button[type=submit]")
+    expect(console.locator("#groups .group-box[data-drop-group]:not(.plenary-box)")).to_have_count(
+        2
+    )
+    console.select_option("#assign-strategy", "balanced")
+    console.click("form[data-command='participants.assign'] button[type=submit]")
+    expect(console.locator("#groups .plenary-box li[data-participant]")).to_have_count(0)
+
+    # Starting the breakout phase sends everyone to their group, with the timer running.
+    console.click("#agenda button[data-command='phase.start']")
+    for phone in (alice, bob):
+        expect(phone.locator("#place .where")).to_contain_text("Groupe")
+        expect(phone.locator("#now h2")).to_have_text("Idées en groupes")
+        expect(phone.locator("#now .timer")).to_have_text(re.compile(r"^1[45]:[0-5]\d$"))
+    expect(projector.locator("#now .timer")).to_have_text(re.compile(r"^1[45]:"))
+
+    # Each phone writes on its own group's wall: the other group does not see it.
+    alice.fill("textarea[name=text]", "Une idée d'Alice")
+    alice.click("form[data-command='postit.create'] button[type=submit]")
+    expect(alice.locator("#wall .postit")).to_have_count(1)
+    expect(bob.locator("#wall .postit")).to_have_count(0)
+
+    # A broadcast reaches every group.
+    console.fill("#broadcast-text", "Plus que 5 minutes")
+    console.click("form[data-command='broadcast.send'] button[type=submit]")
+    for page in (alice, bob, projector):
+        expect(page.locator("#broadcast [data-broadcast]")).to_contain_text("Plus que 5 minutes")
+
+    # Back to the plenary.
+    console.click("button[data-command='breakouts.close']")
+    for phone in (alice, bob):
+        expect(phone.locator("#place .where")).to_contain_text("en plénière")
+        expect(phone.locator("#wall-title")).to_have_text("Le mur")

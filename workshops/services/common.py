@@ -1,0 +1,58 @@
+"""Checks every service shares: clean user input, the actor's role, the locked workshop."""
+
+import unicodedata
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from workshops.actors import Actor
+from workshops.errors import Refused
+from workshops.models import Workshop
+
+MAX_PHASE_MINUTES = 8 * 60
+
+
+def clean_text(value: object, *, field: str, max_length: int) -> str:
+    """Trimmed text without control characters, or a refusal naming the field."""
+    if not isinstance(value, str):
+        raise Refused("invalid", _("%(field)s must be text.") % {"field": field})
+    text = "".join(
+        char
+        for char in value.strip()
+        if char in "\n\t" or not unicodedata.category(char).startswith("C")
+    )
+    if not text.strip():
+        raise Refused("empty", _("%(field)s cannot be empty.") % {"field": field})
+    if len(text) > max_length:
+        raise Refused(
+            "too_long",
+            _("%(field)s is limited to %(max)d characters (%(length)d given).")
+            % {"field": field, "max": max_length, "length": len(text)},
+        )
+    return text
+
+
+def require_lead(actor: Actor) -> None:
+    if not actor.leads:
+        raise Refused("forbidden", _("Only the workshop's facilitators can do this."))
+
+
+def clean_minutes(value: object) -> int:
+    if type(value) is not int or not 1 <= value <= MAX_PHASE_MINUTES:
+        raise Refused(
+            "invalid",
+            _("A duration is a whole number of minutes from 1 to %(max)d.")
+            % {"max": MAX_PHASE_MINUTES},
+        )
+    return value
+
+
+def clean_choice(value: object, choices: type[models.TextChoices], *, field: str) -> str:
+    if value not in choices.values:
+        raise Refused("invalid", _("Unknown %(field)s.") % {"field": field})
+    return value
+
+
+def locked_workshop(actor: Actor) -> Workshop:
+    """The actor's workshop, locked: agenda changes of one workshop happen one at a time."""
+    return Workshop.objects.select_for_update().get(pk=actor.workshop_id)
