@@ -56,7 +56,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 
 bench: install
-	$(BIN)/python bench/layers.py
+	$(BIN)/python -m bench.layers --sizes 100,200,500,1000 --duration 15 --rate 10
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache .ruff_cache

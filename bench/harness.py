@@ -11,6 +11,7 @@ import resource
 import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,8 @@ class StackConfig:
     # bench.server_settings works around the redis-py 8 read timeout that breaks the core
     # layer; "config.settings" runs the settings exactly as shipped.
     settings_module: str = "bench.server_settings"
+    # The code under test: the working tree, or a commit exported by export_source().
+    app_dir: Path = REPO
 
     def server_env(self, layer: str) -> dict[str, str]:
         """Environment of a production-like daphne using the `layer` channel layer."""
@@ -51,6 +54,8 @@ class StackConfig:
             REDIS_URL=self.redis_url,
             CHANNEL_LAYER=layer,
             CHANNEL_LAYER_PREFIX=self.layer_prefix,
+            # The code under test first; bench.server_settings from here if it lacks it.
+            PYTHONPATH=f"{self.app_dir}:{REPO}",
         )
         return env
 
@@ -82,11 +87,52 @@ def ensure_database(config: StackConfig) -> None:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     subprocess.run(
         [str(VENV_BIN / "python"), "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=REPO,
+        cwd=config.app_dir,
         env=config.setup_env(),
         check=True,
         timeout=300,
     )
+
+
+# What a dirty working tree means for the code under test.
+APP_PATHS = ("config", "live", "workshops", "deliberation", "templates", "static", "manage.py")
+
+
+def export_source(revision: str) -> tuple[Path, str]:
+    """Extract `revision` of the project into bench/results/src-<sha>/ and return (dir, sha).
+
+    Other people edit the working tree while benchmarks run; a daphne started halfway
+    through an edit measures (or crashes on) half-written code. A commit does not move.
+    """
+    sha = git("rev-parse", "--verify", f"{revision}^{{commit}}")
+    target = RESULTS_DIR / f"src-{sha[:12]}"
+    if not (target / "manage.py").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", sha],
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target, sha
+
+
+def describe_code(config: StackConfig) -> str:
+    """The commit under test, with "+dirty" when the working tree's project code differs."""
+    if config.app_dir != REPO:
+        return config.app_dir.name.removeprefix("src-")
+    head = git("rev-parse", "--short=12", "HEAD")
+    dirty = git("status", "--porcelain", "--", *APP_PATHS)
+    return head + ("+dirty" if dirty else "")
+
+
+def git(*args: str) -> str:
+    result = subprocess.run(
+        ["git", *args], cwd=REPO, check=True, capture_output=True, text=True, timeout=60
+    )
+    return result.stdout.strip()
 
 
 def setup_django(config: StackConfig) -> None:
@@ -94,6 +140,7 @@ def setup_django(config: StackConfig) -> None:
     import django
 
     os.environ.update(config.setup_env())
+    sys.path.insert(0, str(config.app_dir))  # before anything imports the project
     django.setup()
 
 
@@ -190,6 +237,7 @@ class Daphne:
     port: int
     cpu: int
     log_path: Path
+    cwd: Path = REPO
     process: subprocess.Popen | None = field(default=None, init=False)
 
     @property
@@ -204,7 +252,7 @@ class Daphne:
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 command,
-                cwd=REPO,
+                cwd=self.cwd,  # daphne imports the project from its working directory
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -264,11 +312,47 @@ def rss_bytes(pid: int) -> int:
     raise LookupError(f"no VmRSS for pid {pid}")
 
 
-def machine_busy_seconds() -> float:
-    """CPU time spent by everything on the machine, all cores (first line of /proc/stat)."""
+def machine_cpu_seconds() -> tuple[float, float, float]:
+    """Machine-wide CPU time, all cores (first line of /proc/stat): (processes, interrupts,
+    steal). Interrupt time is mostly loopback networking in softirq, which /proc charges
+    to no process; steal is time the hypervisor gave to other guests."""
     values = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     user, nice, system, _idle, _iowait, irq, softirq, steal = values[:8]
-    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+    return (user + nice + system) / CLOCK_TICKS, (irq + softirq) / CLOCK_TICKS, steal / CLOCK_TICKS
+
+
+def cpu_by_command() -> dict[int, tuple[str, float]]:
+    """CPU seconds so far of every process on the machine, with its command name."""
+    table = {}
+    for stat_path in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            stat = stat_path.read_text()
+        except OSError:
+            continue  # exited meanwhile
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        table[int(stat_path.parent.name)] = (
+            name,
+            (int(fields[11]) + int(fields[12])) / CLOCK_TICKS,
+        )
+    return table
+
+
+def top_other_commands(
+    before: dict[int, tuple[str, float]],
+    after: dict[int, tuple[str, float]],
+    exclude: set[int],
+    limit: int = 4,
+) -> dict[str, float]:
+    """Who else used the CPU between two readings, summed per command name (PostgreSQL
+    backends, other people's jobs), so a noisy neighbour shows in the report."""
+    used: dict[str, float] = {}
+    for pid, (name, seconds) in after.items():
+        if pid in exclude:
+            continue
+        used[name] = used.get(name, 0.0) + seconds - before.get(pid, (name, 0.0))[1]
+    ranked = sorted(used.items(), key=lambda item: item[1], reverse=True)[:limit]
+    return {name: round(seconds, 2) for name, seconds in ranked if seconds > 0}
 
 
 def load_average() -> float:
@@ -283,16 +367,21 @@ class CpuSnapshot:
     server: float
     loadgen: float
     redis: float
-    machine: float
+    processes: float  # every process on the machine, ours included
+    interrupts: float
+    steal: float
 
     @classmethod
     def take(cls, server_pid: int, redis_pid: int | None) -> "CpuSnapshot":
+        processes, interrupts, steal = machine_cpu_seconds()
         return cls(
             at=time.monotonic(),
             server=cpu_seconds(server_pid),
             loadgen=cpu_seconds(os.getpid()),
             redis=cpu_seconds(redis_pid) if redis_pid else math.nan,
-            machine=machine_busy_seconds(),
+            processes=processes,
+            interrupts=interrupts,
+            steal=steal,
         )
 
 
@@ -304,7 +393,9 @@ class CpuUse:
     server: float
     loadgen: float
     redis: float
-    machine: float
+    processes: float
+    interrupts: float
+    steal: float
 
     @classmethod
     def between(cls, start: CpuSnapshot, end: CpuSnapshot) -> "CpuUse":
@@ -313,14 +404,16 @@ class CpuUse:
             server=end.server - start.server,
             loadgen=end.loadgen - start.loadgen,
             redis=end.redis - start.redis,
-            machine=end.machine - start.machine,
+            processes=end.processes - start.processes,
+            interrupts=end.interrupts - start.interrupts,
+            steal=end.steal - start.steal,
         )
 
     @property
-    def others(self) -> float:
-        """Everything else on the machine: PostgreSQL, but also other people's work."""
+    def other_processes(self) -> float:
+        """Processes other than server, generator and Redis: PostgreSQL, other people's work."""
         redis = 0.0 if math.isnan(self.redis) else self.redis
-        return self.machine - self.server - self.loadgen - redis
+        return self.processes - self.server - self.loadgen - redis
 
     def share(self, seconds: float) -> float:
         """Fraction of one core over this window."""

@@ -5,7 +5,7 @@ participant sockets follow one workshop, one of them writes post-its at a fixed 
 every socket must receive every post-it once. Prints one JSON line per scenario (also kept
 in bench/results/). Layers alternate within the run so machine noise hits both.
 
-    .venv/bin/python -m bench.layers --sizes 100,200,500 --duration 15 --rate 10
+    .venv/bin/python -m bench.layers --source HEAD --sizes 100,200,500,1000
     .venv/bin/python -m bench.layers --table bench/results/layers-<stamp>.jsonl
 """
 
@@ -13,11 +13,14 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import signal
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from websockets.asyncio.client import ClientConnection
 
 from bench import fanout
 from bench.harness import (
@@ -28,8 +31,11 @@ from bench.harness import (
     Daphne,
     StackConfig,
     WorkshopFixture,
+    cpu_by_command,
     create_workshop,
+    describe_code,
     ensure_database,
+    export_source,
     flush_redis_database,
     free_port,
     load_average,
@@ -39,12 +45,14 @@ from bench.harness import (
     rss_bytes,
     setup_django,
     summarize_ms,
+    top_other_commands,
 )
 
 LAYERS = ("core", "pubsub")
 SERVER_CPU = 0
 LOADGEN_CPU = 1
-SATURATED = 0.9  # share of one core above which a process cannot keep up
+SATURATED = 0.9  # share of one core above which the load generator cannot be trusted
+SERVER_BUSY = 0.85  # above this share of its core, the server builds a backlog
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,17 @@ async def warm_up(url: str, origin: str, session_key: str, handshake_s: float) -
     await socket.close()
 
 
+@dataclass(frozen=True)
+class SteadyReadings:
+    idle: CpuUse  # N sockets connected, nothing sent
+    sending: CpuUse  # while the writer writes
+    steady: CpuUse  # from the first send to the last delivery (or the deadline)
+    others_top: dict[str, float]
+    rss_connected: int
+    rss_end: int
+    complete: bool
+
+
 async def measure(
     server: Daphne, fixture: WorkshopFixture, redis_pid: int | None, options: Options
 ) -> dict:
@@ -115,18 +134,7 @@ async def measure(
     deliveries, send_log = fanout.Deliveries(), fanout.SendLog()
     clients = fanout.start_receivers(sockets, deliveries, send_log)
     try:
-        await asyncio.sleep(1)
-        rss_connected = rss_bytes(server.pid)
-        idle_start = CpuSnapshot.take(server.pid, redis_pid)
-        await asyncio.sleep(options.idle)
-        steady_start = CpuSnapshot.take(server.pid, redis_pid)
-        await fanout.write_postits(sockets[0], send_log, rate=options.rate, count=options.postits)
-        sending_done = CpuSnapshot.take(server.pid, redis_pid)
-        complete = await fanout.wait_for_deliveries(
-            deliveries, send_log, len(sockets), time.monotonic() + options.drain
-        )
-        steady_end = CpuSnapshot.take(server.pid, redis_pid)
-        rss_end = rss_bytes(server.pid)
+        readings = await steady_phase(server, redis_pid, sockets, deliveries, send_log, options)
     finally:
         await fanout.close_clients(clients)
     return {
@@ -134,18 +142,48 @@ async def measure(
         "connect_failures": len(failures),
         "connect_failure_sample": failures[:3],
         "connect_s": round(connect_s, 1),
-        **delivery_figures(deliveries, send_log, len(sockets), complete),
-        **cpu_figures(
-            idle=CpuUse.between(idle_start, steady_start),
-            sending=CpuUse.between(steady_start, sending_done),
-            steady=CpuUse.between(steady_start, steady_end),
-            delivered=deliveries.total,
-        ),
+        **delivery_figures(deliveries, send_log, len(sockets), readings.complete),
+        **cpu_figures(readings, delivered=deliveries.total),
         "rss_idle_mb": round(rss_idle / 2**20, 1),
-        "rss_connected_mb": round(rss_connected / 2**20, 1),
-        "rss_end_mb": round(rss_end / 2**20, 1),
-        "rss_per_client_kb": round((rss_connected - rss_idle) / len(sockets) / 1024, 1),
+        "rss_connected_mb": round(readings.rss_connected / 2**20, 1),
+        "rss_end_mb": round(readings.rss_end / 2**20, 1),
+        "rss_per_client_kb": round((readings.rss_connected - rss_idle) / len(sockets) / 1024, 1),
     }
+
+
+async def steady_phase(
+    server: Daphne,
+    redis_pid: int | None,
+    sockets: list[ClientConnection],
+    deliveries: fanout.Deliveries,
+    send_log: fanout.SendLog,
+    options: Options,
+) -> SteadyReadings:
+    """Idle window, then the writer at its rate, then the wait for the last deliveries."""
+    await asyncio.sleep(1)  # let the last welcomes' work settle before reading memory
+    rss_connected = rss_bytes(server.pid)
+    idle_start = CpuSnapshot.take(server.pid, redis_pid)
+    await asyncio.sleep(options.idle)
+    processes_before = cpu_by_command()
+    steady_start = CpuSnapshot.take(server.pid, redis_pid)
+    await fanout.write_postits(sockets[0], send_log, rate=options.rate, count=options.postits)
+    sending_done = CpuSnapshot.take(server.pid, redis_pid)
+    complete = await fanout.wait_for_deliveries(
+        deliveries, send_log, len(sockets), time.monotonic() + options.drain
+    )
+    steady_end = CpuSnapshot.take(server.pid, redis_pid)
+    processes_after = cpu_by_command()
+    return SteadyReadings(
+        idle=CpuUse.between(idle_start, steady_start),
+        sending=CpuUse.between(steady_start, sending_done),
+        steady=CpuUse.between(steady_start, steady_end),
+        others_top=top_other_commands(
+            processes_before, processes_after, exclude={server.pid, os.getpid()}
+        ),
+        rss_connected=rss_connected,
+        rss_end=rss_bytes(server.pid),
+        complete=complete,
+    )
 
 
 def delivery_figures(
@@ -187,8 +225,9 @@ def delivery_figures(
     }
 
 
-def cpu_figures(*, idle: CpuUse, sending: CpuUse, steady: CpuUse, delivered: int) -> dict:
+def cpu_figures(readings: SteadyReadings, *, delivered: int) -> dict:
     """CPU per delivery over the steady phase (sending + drain); shares of a core while sending."""
+    idle, sending, steady = readings.idle, readings.sending, readings.steady
 
     def per_delivery_us(seconds: float) -> float:
         return round(seconds / delivered * 1e6, 1) if delivered else math.nan
@@ -202,8 +241,12 @@ def cpu_figures(*, idle: CpuUse, sending: CpuUse, steady: CpuUse, delivered: int
         "redis_cpu_us_per_delivery": per_delivery_us(steady.redis),
         "loadgen_core_share_sending": round(sending.share(sending.loadgen), 2),
         "loadgen_cpu_us_per_delivery": per_delivery_us(steady.loadgen),
-        "others_cpu_s": round(steady.others, 2),
-        "others_core_share": round(steady.share(steady.others), 2),
+        "redis_cpu_s": round(steady.redis, 2),
+        "others_cpu_s": round(steady.other_processes, 2),
+        "others_core_share": round(steady.share(steady.other_processes), 2),
+        "others_top_cpu_s": readings.others_top,
+        "interrupts_cpu_s": round(steady.interrupts, 2),
+        "steal_cpu_s": round(steady.steal, 2),
     }
 
 
@@ -221,22 +264,40 @@ def run_scenario(
         "round": scenario.round,
         "rate": options.rate,
         "duration_s": options.duration,
+        "code": describe_code(config),
         "settings": config.settings_module,
         "load_average_before": round(load_average(), 2),
     }
-    with Daphne(config.server_env(scenario.layer), free_port(), SERVER_CPU, log_path) as server:
-        report |= asyncio.run(measure(server, fixture, redis_pid, options))
+    env = config.server_env(scenario.layer)
+    server = Daphne(env, free_port(), SERVER_CPU, log_path, cwd=config.app_dir)
+    try:
+        with server:
+            report |= asyncio.run(measure(server, fixture, redis_pid, options))
+    except Exception as error:  # one broken scenario must not hide the others' figures
+        report["error"] = repr(error)
     report["server_log_problems"] = server.log_problems()
     report["server_log"] = str(log_path.relative_to(RESULTS_DIR.parent.parent))
-    report["valid"] = judge_validity(report)
+    report["valid"] = "error" not in report and judge_validity(report)
+    report["server_kept_up"] = report["valid"] and server_kept_up(report)
     return report
+
+
+def server_kept_up(report: dict) -> bool:
+    """The server delivered as fast as the writer wrote: some headroom left on its core,
+    everything delivered, and no post-it waiting a second or more (no growing backlog)."""
+    return (
+        report["server_core_share_sending"] < SERVER_BUSY
+        and report["lost"] == 0
+        and report["all_delivered_before_drain_deadline"]
+        and report["last_receiver_ms"]["p99"] is not None
+        and report["last_receiver_ms"]["p99"] < 1000
+    )
 
 
 def judge_validity(report: dict) -> bool:
     """A run counts only if the generator kept up and every client was connected."""
     return (
-        "error" not in report
-        and report["connect_failures"] == 0
+        report["connect_failures"] == 0
         and report["loadgen_core_share_sending"] < SATURATED
         and report["writer_max_lag_ms"] < 100
     )
@@ -267,10 +328,12 @@ TABLE_COLUMNS = (
     ("closed by server", lambda r: r["sockets_closed_by_server"]),
     ("server µs/delivery", lambda r: r["server_cpu_us_per_delivery"]),
     ("server core (sending)", lambda r: f"{r['server_core_share_sending']:.0%}"),
+    ("kept up", lambda r: "yes" if server_kept_up(r) else "**no**"),
     ("Redis µs/delivery", lambda r: r["redis_cpu_us_per_delivery"]),
     ("RSS/client KiB", lambda r: r["rss_per_client_kb"]),
     ("loadgen core", lambda r: f"{r['loadgen_core_share_sending']:.0%}"),
     ("others core", lambda r: f"{r['others_core_share']:.0%}"),
+    ("irq / steal s", lambda r: f"{r['interrupts_cpu_s']} / {r['steal_cpu_s']}"),
     ("valid", lambda r: "yes" if r["valid"] else "**no**"),
 )
 
@@ -285,10 +348,41 @@ def markdown_table(reports: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def cost_split(reports: list[dict]) -> str:
+    """Server CPU per post-it = fixed + N × marginal, fitted by least squares per layer.
+
+    The fixed part (command, database, rendering, one group_send) does not grow with the
+    audience; the marginal part is what each extra client costs, the figure that decides
+    how many clients a core can serve. Only runs where the server kept up are fitted: a
+    saturated server spends its time differently (queues, batching).
+    """
+    lines = []
+    for layer in sorted({r["layer"] for r in reports if "error" not in r}):
+        points = [
+            (r["clients"], r["server_cpu_s"] / r["sent"])
+            for r in reports
+            if r.get("layer") == layer and r.get("valid") and r.get("sent") and server_kept_up(r)
+        ]
+        if len({n for n, _y in points}) < 2:
+            continue
+        mean_n = sum(n for n, _y in points) / len(points)
+        mean_y = sum(y for _n, y in points) / len(points)
+        slope = sum((n - mean_n) * (y - mean_y) for n, y in points) / sum(
+            (n - mean_n) ** 2 for n, _y in points
+        )
+        fixed = mean_y - slope * mean_n
+        lines.append(
+            f"- {layer}: {fixed * 1e3:.1f} ms per post-it + {slope * 1e6:.1f} µs per client "
+            f"({len(points)} runs where the server kept up, N = "
+            f"{', '.join(str(n) for n in sorted({n for n, _y in points}))})"
+        )
+    return "\n".join(lines)
+
+
 # --- command line ------------------------------------------------------------------------
 
 
-def parse_args(argv: list[str] | None) -> tuple[Options, bool, Path | None]:
+def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace, Path | None]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--layers", default=",".join(LAYERS), help="comma-separated, in order")
     parser.add_argument("--sizes", default="100,200,500", help="numbers of clients")
@@ -303,6 +397,11 @@ def parse_args(argv: list[str] | None) -> tuple[Options, bool, Path | None]:
         "--as-shipped",
         action="store_true",
         help="run config.settings unchanged (the core layer then crashes consumers, see README)",
+    )
+    parser.add_argument(
+        "--source",
+        metavar="REVISION",
+        help="measure this commit (exported under bench/results/) instead of the working tree",
     )
     parser.add_argument("--table", type=Path, help="print a Markdown table of a results file")
     args = parser.parse_args(argv)
@@ -320,7 +419,19 @@ def parse_args(argv: list[str] | None) -> tuple[Options, bool, Path | None]:
         connect_concurrency=args.connect_concurrency,
         connect_timeout=args.connect_timeout,
     )
-    return options, args.as_shipped, args.table
+    return options, args, args.table
+
+
+def stack_config(args: argparse.Namespace) -> StackConfig:
+    config = StackConfig()
+    if args.as_shipped:
+        config = replace(config, settings_module="config.settings")
+    if args.source:
+        app_dir, sha = export_source(args.source)
+        # A database per commit: another commit's migrations may not fit its models.
+        database_url = f"{config.database_url}_{sha[:12]}"
+        config = replace(config, app_dir=app_dir, database_url=database_url)
+    return config
 
 
 def stop_on_sigterm() -> None:
@@ -334,15 +445,17 @@ def stop_on_sigterm() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    options, as_shipped, table = parse_args(argv)
+    options, args, table = parse_args(argv)
     if table is not None:
         reports = [json.loads(line) for line in table.read_text().splitlines() if line.strip()]
         print(markdown_table(reports))
+        print()
+        print(cost_split(reports))
         return 0
     stop_on_sigterm()
     pin_this_process(LOADGEN_CPU)
     raise_open_files_limit()
-    config = StackConfig(settings_module="config.settings") if as_shipped else StackConfig()
+    config = stack_config(args)
     ensure_database(config)
     setup_django(config)
     redis_pid = redis_server_pid(config.redis_url)

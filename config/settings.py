@@ -93,10 +93,13 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections: each ORM call of a socket handler would otherwise open a new
+# PostgreSQL connection (a thousand reconnecting phones, a thousand connections).
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'atelier.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -122,10 +125,18 @@ CHANNEL_LAYER_KIND = os.environ.get("CHANNEL_LAYER", "pubsub")
 if CHANNEL_LAYER_KIND not in REDIS_LAYERS:
     raise ImproperlyConfigured(f"CHANNEL_LAYER must be one of {sorted(REDIS_LAYERS)}.")
 if REDIS_URL:
+    # redis-py 8 reads with a 5 s timeout by default, as long as the core layer's blocking
+    # BZPOPMIN: every quiet 5 s a consumer would crash (channels_redis #422). No timeout
+    # then; the pub/sub layer polls and is unaffected.
+    redis_host = (
+        {"address": REDIS_URL, "socket_timeout": None}
+        if CHANNEL_LAYER_KIND == "core"
+        else REDIS_URL
+    )
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": REDIS_LAYERS[CHANNEL_LAYER_KIND],
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNEL_LAYER_PREFIX},
+            "CONFIG": {"hosts": [redis_host], "prefix": CHANNEL_LAYER_PREFIX},
         }
     }
 else:
