@@ -25,11 +25,14 @@ from workshops.commands import execute_command
 from workshops.errors import Refused
 from workshops.models import Workshop
 from workshops.selectors import followed_streams
+from workshops.services import presence_touch
 
 logger = logging.getLogger(__name__)
 
 COMMAND_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_STREAMS_IN_HELLO = 200
+# Presence is written at most this often per socket (pings come every 25 s).
+PRESENCE_EVERY_S = 20
 
 
 class CloseCode:
@@ -45,6 +48,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     language: str = settings.LANGUAGE_CODE
     ready = False  # live frames are forwarded only after the welcome
     followed: frozenset[str] = frozenset()
+    presence_noted_at = 0.0
 
     async def dispatch(self, message: dict) -> None:
         # Forwarding a finished frame touches no ORM: skip Channels' per-message thread hop
@@ -126,6 +130,16 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
 
     async def on_ping(self, frame: dict) -> None:
         await self.send_frame({"type": "pong", "server_time": server_time_ms()})
+        await self.note_presence()
+
+    async def note_presence(self) -> None:
+        if time.monotonic() - self.presence_noted_at < PRESENCE_EVERY_S:
+            return
+        self.presence_noted_at = time.monotonic()
+        try:
+            await database_sync_to_async(presence_touch)(actor=self.actor)
+        except DatabaseError:
+            logger.warning("presence not recorded: database unavailable")
 
     async def on_hello(self, frame: dict) -> None:
         last = frame.get("last", {})
@@ -148,6 +162,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         }
         await self.send_frame(welcome)
         self.ready = True
+        await self.note_presence()
 
     @database_sync_to_async
     def resync(self, last: dict[str, int]) -> tuple[list[str], dict]:

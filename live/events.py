@@ -65,6 +65,8 @@ GROUPS_CHANGED = EventType("groups.changed", {})
 PARTICIPANT_MOVED = EventType("participant.moved", {"participant": int, "group": OptionalId})
 BREAKOUTS_CHANGED = EventType("breakouts.changed", {"breakouts": bool})
 BROADCAST_SENT = EventType("broadcast.sent", {"broadcast": int})
+# The speaking queue (hands raised, the current speaker): redrawn whole, it is short.
+HANDS_CHANGED = EventType("hands.changed", {})
 
 EVENT_TYPES: dict[str, EventType] = {
     event.name: event
@@ -76,6 +78,7 @@ EVENT_TYPES: dict[str, EventType] = {
         PARTICIPANT_MOVED,
         BREAKOUTS_CHANGED,
         BROADCAST_SENT,
+        HANDS_CHANGED,
     )
 }
 

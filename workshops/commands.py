@@ -29,8 +29,10 @@ def _only(args: Args, *, required: set[str], optional: set[str] = frozenset()) -
 
 
 def _postit_create(actor: Actor, args: Args) -> dict:
-    _only(args, required={"text"}, optional={"color"})
-    postit = services.postit_create(actor=actor, text=args["text"], **_present(args, "color"))
+    _only(args, required={"text"}, optional={"color", "signature"})
+    postit = services.postit_create(
+        actor=actor, text=args["text"], **_present(args, "color", "signature")
+    )
     return {"postit": postit.pk}
 
 
@@ -128,6 +130,24 @@ def _groups_configure(actor: Actor, args: Args) -> dict:
     return {}
 
 
+def _hand_lower(actor: Actor, args: Args) -> dict:
+    _only(args, required=set(), optional={"participant"})
+    participant = services.hand_lower(actor=actor, participant_id=args.get("participant"))
+    return {"participant": participant.pk}
+
+
+def _speaker_call_next(actor: Actor, args: Args) -> dict:
+    _only(args, required=set())
+    speaker = services.speaker_call_next(actor=actor)
+    return {"speaker": speaker.pk if speaker else None}
+
+
+def _tablet_pairing(actor: Actor, args: Args) -> dict:
+    _only(args, required={"group"})
+    group = services.tablet_pairing_open(actor=actor, group_id=args["group"])
+    return {"group": group.pk, "pairing_code": group.pairing_code}
+
+
 def _without_args(service: Callable[..., object]) -> Callable[[Actor, Args], dict]:
     def handler(actor: Actor, args: Args) -> dict:
         _only(args, required=set())
@@ -157,6 +177,11 @@ COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "breakouts.open": _without_args(services.breakouts_open),
     "breakouts.close": _without_args(services.breakouts_close),
     "broadcast.send": _broadcast_send,
+    "hand.raise": _without_args(services.hand_raise),
+    "hand.lower": _hand_lower,
+    "speaker.next": _speaker_call_next,
+    "speaker.done": _without_args(services.speaker_done),
+    "tablet.pairing": _tablet_pairing,
 }
 
 

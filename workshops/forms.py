@@ -1,8 +1,19 @@
+from collections.abc import Iterable
+from typing import NamedTuple
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from workshops.models import DISPLAY_NAME_MAX_LENGTH, POSTIT_MAX_LENGTH, Participant, PostIt
+from workshops.blueprints import BLUEPRINTS
+from workshops.models import (
+    DISPLAY_NAME_MAX_LENGTH,
+    POSTIT_MAX_LENGTH,
+    Participant,
+    PostIt,
+    Workshop,
+)
+from workshops.services.workshops import POSTIT_LABEL_MAX_LENGTH
 
 
 class JoinCodeForm(forms.Form):
@@ -28,14 +39,85 @@ class JoinForm(forms.Form):
     )
 
 
+class StartFrom(NamedTuple):
+    """What a new workshop starts from: a built-in blueprint or a workshop to copy."""
+
+    kind: str  # "blueprint" or "workshop"
+    ref: str | int  # the blueprint's key or the workshop's id
+
+
+def start_choices(sources: Iterable[Workshop]) -> list:
+    """A blank agenda, each blueprint, then the person's templates and previous workshops."""
+    sources = list(sources)
+    choices: list = [
+        ("", _("A blank agenda")),
+        (
+            _("Built-in templates"),
+            [(f"blueprint:{key}", blueprint.name) for key, blueprint in BLUEPRINTS.items()],
+        ),
+    ]
+    templates = [(f"workshop:{w.pk}", w.title) for w in sources if w.is_template]
+    previous = [
+        (f"workshop:{w.pk}", f"{w.title} · {w.join_code}") for w in sources if not w.is_template
+    ]
+    if templates:
+        choices.append((_("My templates"), templates))
+    if previous:
+        choices.append((_("My previous workshops"), previous))
+    return choices
+
+
 class WorkshopForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
+    start_from = forms.ChoiceField(
+        label=_("Start from"),
+        required=False,
+        help_text=_(
+            "A built-in template brings its agenda. A copy of one of your templates or "
+            "workshops keeps its purpose, place, language, agenda and groups, "
+            "with the title above."
+        ),
+    )
     purpose = forms.CharField(
         label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     language = forms.ChoiceField(
         label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE
+    )
+
+    def __init__(self, *args, sources: Iterable[Workshop] = (), **kwargs) -> None:
+        """`sources`: the workshops and templates the person may copy."""
+        super().__init__(*args, **kwargs)
+        self.fields["start_from"].choices = start_choices(sources)
+
+    def clean_start_from(self) -> StartFrom | None:
+        kind, _sep, ref = self.cleaned_data["start_from"].partition(":")
+        if not kind:
+            return None
+        return StartFrom(kind, int(ref) if kind == "workshop" else ref)
+
+
+class PostItLabelForm(forms.Form):
+    postit_label = forms.CharField(
+        label=_("Name of a post-it"),
+        max_length=POSTIT_LABEL_MAX_LENGTH,
+        required=False,
+        help_text=_(
+            "What participants write on, for example “Idée” or “Constat / opportunité”. "
+            "Leave it empty to say “Post-it”."
+        ),
+    )
+
+
+class FacilitatorInviteForm(forms.Form):
+    username_or_email = forms.CharField(
+        label=_("Username or e-mail address"),
+        max_length=254,
+        help_text=_(
+            "They need an account already; they will find the workshop under “My workshops”."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
 

@@ -12,6 +12,7 @@ from django.utils import translation
 from live import streams
 from live.events import PHASE_EVENTS
 from workshops import selectors
+from workshops.models import Workshop
 
 Swap = dict[str, str]
 
@@ -84,12 +85,18 @@ def _broadcast_sent(workshop_id: int, data: Mapping) -> list[Swap]:
     return [{"html": html, "target": "#broadcast", "swap": "outerHTML"}]
 
 
+def _hands_changed(workshop_id: int, data: Mapping) -> list[Swap]:
+    html = render_to_string("workshops/partials/hands.html", selectors.speaking_queue(workshop_id))
+    return [{"html": html, "target": "#hands", "swap": "outerHTML"}]
+
+
 RENDERERS: dict[str, Callable[[int, Mapping], list[Swap]]] = {
     "postit.created": _postit_created,
     "participant.joined": _participant_joined,
     **{event.name: _phase_changed for event in PHASE_EVENTS},
     "groups.changed": _groups_changed,
     "broadcast.sent": _broadcast_sent,
+    "hands.changed": _hands_changed,
 }
 
 
@@ -106,12 +113,9 @@ def render_stream_snapshot(workshop_id: int, stream: str, language: str) -> dict
     """The whole current state a stream shows, for a client too far behind to catch up."""
     with translation.override(language):
         if stream == streams.FACILITATORS:
+            workshop = Workshop.objects.get(pk=workshop_id)
             html = render_to_string(
-                "workshops/partials/attendance.html",
-                {
-                    "participants": selectors.workshop_participants(workshop_id),
-                    "attendance": selectors.attendance(workshop_id),
-                },
+                "workshops/partials/attendance.html", selectors.attendance_panel(workshop)
             )
             attendance = {"html": html, "target": "#attendance", "swap": "outerHTML"}
             return {"swaps": [attendance, groups_panel_swap(workshop_id)]}
@@ -125,5 +129,5 @@ def render_stream_snapshot(workshop_id: int, stream: str, language: str) -> dict
         )
         swaps = [{"html": html, "target": board_target(stream), "swap": "outerHTML"}]
         if stream == streams.WORKSHOP:
-            swaps += agenda_swaps(workshop_id)
+            swaps += agenda_swaps(workshop_id) + _hands_changed(workshop_id, {})
         return {"swaps": swaps}

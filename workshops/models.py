@@ -1,5 +1,7 @@
 """The workshop domain's tables. Rules that change them live in services.py."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,9 @@ JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ2345679"
 JOIN_CODE_LENGTH = 6
 POSTIT_MAX_LENGTH = 280
 DISPLAY_NAME_MAX_LENGTH = 40
+# A socket pings every 25 s: someone unseen for longer than this is away (phone asleep,
+# Wi-Fi lost), not gone: they come back with their place and everything they wrote.
+PRESENT_WITHIN = timedelta(seconds=70)
 
 
 class Workshop(models.Model):
@@ -45,6 +50,10 @@ class Workshop(models.Model):
     self_choice = models.BooleanField(_("participants choose their group"), default=False)
     # e.g. https://meet.jit.si/atelier-{workshop}-{group}; {workshop} is the join code.
     video_url_template = models.CharField(_("video link template"), max_length=300, blank=True)
+    # Who the facilitators gave the floor to, from the speaking queue.
+    speaker = models.ForeignKey(
+        "Participant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -141,6 +150,8 @@ class Group(models.Model):
     name = models.CharField(_("name"), max_length=80)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ONLINE)
     position = models.PositiveIntegerField(default=0)
+    # Shown on the console as a code and a QR: a tablet that opens it joins this table.
+    pairing_code = models.CharField(max_length=12, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -174,19 +185,32 @@ class Broadcast(models.Model):
 
 
 class Participant(models.Model):
-    """A guest identified by a signed session: no account, only a display name."""
+    """A guest identified by a signed session: no account, only a display name.
+
+    A table tablet is a participant too: shared by the people at one table, paired to it
+    for the whole session; what it writes is attributed to the table.
+    """
 
     class Location(models.TextChoices):
         ROOM = "room", _("In the room")
         REMOTE = "remote", _("Remote")
 
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        TABLET = "tablet", _("Table tablet")
+
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="participants")
     display_name = models.CharField(_("display name"), max_length=DISPLAY_NAME_MAX_LENGTH)
     location = models.CharField(_("location"), max_length=10, choices=Location.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
     group = models.ForeignKey(
         Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
     joined_at = models.DateTimeField(auto_now_add=True)
+    # Heartbeats of the live socket; a sleeping phone stops them and the person shows away.
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    # The speaking queue: hands in the order they went up.
+    hand_raised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["joined_at"]
@@ -210,6 +234,8 @@ class PostIt(models.Model):
         Group, null=True, blank=True, on_delete=models.CASCADE, related_name="postits"
     )
     author = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="postits")
+    # Written at a table's tablet: the optional first name typed with it.
+    signature = models.CharField(_("first name"), max_length=DISPLAY_NAME_MAX_LENGTH, blank=True)
     text = models.CharField(_("text"), max_length=POSTIT_MAX_LENGTH)
     color = models.CharField(_("color"), max_length=10, choices=Color.choices, default=Color.YELLOW)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,12 +1,15 @@
 """Read-only queries of the workshop domain. Templates get what they show, without N+1."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from live import streams
 from live.models import Stream
 from workshops.actors import Actor, Role
 from workshops.models import (
     JOIN_CODE_LENGTH,
+    PRESENT_WITHIN,
     Broadcast,
     Group,
     Participant,
@@ -23,6 +26,27 @@ def normalize_join_code(raw: str) -> str:
 
 def workshop_by_code(raw_code: str) -> Workshop | None:
     return Workshop.objects.filter(join_code=normalize_join_code(raw_code)).first()
+
+
+def joinable_workshop_by_code(raw_code: str) -> Workshop | None:
+    """A workshop guests may join: templates only serve to start new workshops."""
+    return Workshop.objects.filter(
+        join_code=normalize_join_code(raw_code), is_template=False
+    ).first()
+
+
+def led_workshops(user) -> list[Workshop]:
+    """The workshops and templates `user` organizes or facilitates, newest first."""
+    return list(
+        Workshop.objects.filter(Q(organizer=user) | Q(facilitators=user))
+        .distinct()
+        .order_by("-created_at", "-id")
+    )
+
+
+def workshop_facilitators(workshop_id: int) -> QuerySet:
+    """The co-facilitators an organizer sees on the settings page."""
+    return get_user_model().objects.filter(facilitated_workshops=workshop_id).order_by("username")
 
 
 def board_postits(*, workshop_id: int, group_id: int | None) -> QuerySet[PostIt]:
@@ -140,4 +164,49 @@ def participant_place(participant: Participant) -> dict:
         "choices": list(workshop.groups.order_by("position", "id"))
         if workshop.in_breakouts and workshop.self_choice
         else [],
+    }
+
+
+def speaking_queue(workshop_id: int) -> dict:
+    """Hands in the order they went up, and who has the floor."""
+    workshop = Workshop.objects.select_related("speaker", "speaker__group").get(pk=workshop_id)
+    hands = (
+        Participant.objects.filter(workshop_id=workshop_id)
+        .exclude(hand_raised_at=None)
+        .select_related("group")
+        .order_by("hand_raised_at", "pk")
+    )
+    return {"speaker": workshop.speaker, "hands": list(hands)}
+
+
+def presence(workshop_id: int) -> dict:
+    """Who is here now, per group (None: the plenary): people in the room, remote people,
+    table tablets, and who is away (seen more than PRESENT_WITHIN ago)."""
+    here = Q(last_seen_at__gte=timezone.now() - PRESENT_WITHIN)
+    person = Q(kind=Participant.Kind.PERSON)
+    rows = (
+        Participant.objects.filter(workshop_id=workshop_id)
+        .values("group_id", "group__name")
+        .annotate(
+            room=Count("id", filter=here & person & Q(location=Participant.Location.ROOM)),
+            remote=Count("id", filter=here & person & Q(location=Participant.Location.REMOTE)),
+            tablets=Count("id", filter=here & Q(kind=Participant.Kind.TABLET)),
+            away=Count("id", filter=~here),
+        )
+        .order_by("group__name")
+    )
+    places = list(rows)
+    totals = {
+        key: sum(place[key] for place in places) for key in ("room", "remote", "tablets", "away")
+    }
+    return {"places": places, "totals": totals}
+
+
+def attendance_panel(workshop: Workshop) -> dict:
+    """The console's attendance card: counts, presence per group, everyone who joined."""
+    return {
+        "workshop": workshop,
+        "attendance": attendance(workshop.pk),
+        "presence": presence(workshop.pk),
+        "participants": workshop_participants(workshop.pk),
     }

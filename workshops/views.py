@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from workshops import links, selectors, services
 from workshops.actors import (
     Actor,
+    Role,
     View,
     remember_participant,
     remember_projector,
@@ -22,13 +23,23 @@ from workshops.actors import (
 )
 from workshops.commands import execute_command
 from workshops.errors import Refused
-from workshops.forms import JoinCodeForm, JoinForm, PostItForm, WorkshopForm
+from workshops.forms import (
+    FacilitatorInviteForm,
+    JoinCodeForm,
+    JoinForm,
+    PostItForm,
+    PostItLabelForm,
+    WorkshopForm,
+)
 from workshops.models import Workshop
 
 
-def workshop_or_404(request: HttpRequest, code: str) -> Workshop:
-    """The workshop of this code, whose language its pages speak unless the visitor chose one."""
-    workshop = selectors.workshop_by_code(code)
+def workshop_or_404(request: HttpRequest, code: str, *, joinable: bool = False) -> Workshop:
+    """The workshop of this code, whose language its pages speak unless the visitor chose one.
+
+    Guests' pages ask for a `joinable` one: a template is 404 to them."""
+    find = selectors.joinable_workshop_by_code if joinable else selectors.workshop_by_code
+    workshop = find(code)
     if workshop is None:
         raise Http404(_("No workshop has this code."))
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
@@ -52,7 +63,7 @@ def live_state(actor: Actor, view: View) -> dict:
 def home(request: HttpRequest) -> HttpResponse:
     form = JoinCodeForm(request.GET or None)
     if form.is_valid():
-        workshop = selectors.workshop_by_code(form.cleaned_data["code"])
+        workshop = selectors.joinable_workshop_by_code(form.cleaned_data["code"])
         if workshop is not None:
             return redirect("join", workshop.join_code)
         form.add_error("code", _("No workshop has this code. Check it on the screen."))
@@ -61,7 +72,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_or_404(request, code)
+    workshop = workshop_or_404(request, code, joinable=True)
     if resolve_actor(workshop=workshop, user=None, session=request.session, view=View.PARTICIPANT):
         return redirect("workshop", workshop.join_code)
     form = JoinForm(request.POST or None)
@@ -87,7 +98,7 @@ def participant_actor(request: HttpRequest, workshop: Workshop) -> Actor | None:
 
 @require_GET
 def workshop_page(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_or_404(request, code)
+    workshop = workshop_or_404(request, code, joinable=True)
     actor = participant_actor(request, workshop)
     if actor is None:
         return redirect("join", workshop.join_code)
@@ -96,6 +107,7 @@ def workshop_page(request: HttpRequest, code: str) -> HttpResponse:
         "live": live_state(actor, View.PARTICIPANT),
         **selectors.agenda_context(workshop.pk),
         **selectors.participant_place(participant),
+        **selectors.speaking_queue(workshop.pk),
         "broadcast": selectors.latest_broadcast(workshop.pk),
         "form": PostItForm(initial={"client_id": get_random_string(24)}),
     }
@@ -111,7 +123,7 @@ PARTICIPANT_PARTS = {
 @require_GET
 def workshop_part(request: HttpRequest, code: str, part: str) -> HttpResponse:
     """A region of the participant page, fetched again when the person's place changes."""
-    workshop = workshop_or_404(request, code)
+    workshop = workshop_or_404(request, code, joinable=True)
     actor = participant_actor(request, workshop)
     if actor is None or part not in PARTICIPANT_PARTS:
         raise Http404
@@ -122,7 +134,7 @@ def workshop_part(request: HttpRequest, code: str, part: str) -> HttpResponse:
 @require_POST
 def postit_create(request: HttpRequest, code: str) -> HttpResponse:
     """The form's fallback without JavaScript; the page normally sends it over the socket."""
-    workshop = workshop_or_404(request, code)
+    workshop = workshop_or_404(request, code, joinable=True)
     actor = participant_actor(request, workshop)
     if actor is None:
         return redirect("join", workshop.join_code)
@@ -160,6 +172,7 @@ def projector(request: HttpRequest, code: str, token: str) -> HttpResponse:
         "join_link": links.join_link(workshop, request),
         "postits": selectors.board_postits(workshop_id=workshop.pk, group_id=None),
         "broadcast": selectors.latest_broadcast(workshop.pk),
+        **selectors.speaking_queue(workshop.pk),
     }
     return render(request, "workshops/projector.html", context)
 
@@ -173,13 +186,25 @@ def join_qr(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+def create_workshop(user, data: dict) -> Workshop:
+    """Blank, from a built-in blueprint, or as a copy of a template or previous workshop."""
+    data = dict(data)
+    start = data.pop("start_from")
+    if start is None:
+        return services.workshop_create(organizer=user, **data)
+    if start.kind == "blueprint":
+        return services.workshop_create_from_blueprint(organizer=user, blueprint=start.ref, **data)
+    return services.workshop_duplicate(user=user, source_id=start.ref, title=data["title"])
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def organizer_home(request: HttpRequest) -> HttpResponse:
-    form = WorkshopForm(request.POST or None)
+    led = selectors.led_workshops(request.user)
+    form = WorkshopForm(request.POST or None, sources=led)
     if request.method == "POST" and form.is_valid():
         try:
-            workshop = services.workshop_create(organizer=request.user, **form.cleaned_data)
+            workshop = create_workshop(request.user, form.cleaned_data)
         except Refused as refusal:
             form.add_error(None, refusal.message)
         else:
@@ -188,31 +213,178 @@ def organizer_home(request: HttpRequest) -> HttpResponse:
                 _("Workshop created. Share its code: %(code)s") % {"code": workshop.join_code},
             )
             return redirect("console", workshop.join_code)
-    workshops = (
-        Workshop.objects.filter(Q(organizer=request.user) | Q(facilitators=request.user))
-        .distinct()
-        .order_by("-created_at")
+    context = {
+        "form": form,
+        "workshops": [workshop for workshop in led if not workshop.is_template],
+        "templates": [workshop for workshop in led if workshop.is_template],
+    }
+    return render(request, "workshops/organizer_home.html", context)
+
+
+def copy_or_404(request: HttpRequest, source: Workshop, **options) -> Workshop | None:
+    """Duplicate `source` for the person asking (404 if they do not lead it), or say why not."""
+    try:
+        return services.workshop_duplicate(user=request.user, source_id=source.pk, **options)
+    except Refused as refusal:
+        if refusal.code in ("not_found", "forbidden"):
+            raise Http404(refusal.message) from None
+        messages.error(request, refusal.message)
+        return None
+
+
+def copy_title(workshop: Workshop) -> str:
+    # In the workshop's language, like the rest of its title; cut to fit in 200 characters.
+    with translation.override(workshop.language):
+        return _("%(title)s (copy)") % {"title": workshop.title[:180]}
+
+
+@login_required
+@require_POST
+def workshop_duplicate(request: HttpRequest, code: str) -> HttpResponse:
+    """A copy of the same kind: a workshop gives a workshop, a template a template."""
+    source = selectors.workshop_by_code(code)
+    if source is None:
+        raise Http404(_("No workshop has this code."))
+    copy = copy_or_404(request, source, title=copy_title(source), as_template=source.is_template)
+    if copy is not None:
+        messages.success(request, _("Duplicated as “%(title)s”.") % {"title": copy.title})
+    return redirect("organizer-home")
+
+
+@login_required
+@require_POST
+def workshop_save_as_template(request: HttpRequest, code: str) -> HttpResponse:
+    source = selectors.workshop_by_code(code)
+    if source is None:
+        raise Http404(_("No workshop has this code."))
+    if copy_or_404(request, source, as_template=True) is not None:
+        messages.success(
+            request, _("Saved as a template. Pick it under “Start from” to create a workshop.")
+        )
+    return redirect("organizer-home")
+
+
+def render_settings(
+    request: HttpRequest,
+    workshop: Workshop,
+    actor: Actor,
+    *,
+    label_form: PostItLabelForm | None = None,
+    invite_form: FacilitatorInviteForm | None = None,
+) -> HttpResponse:
+    label_form = label_form or PostItLabelForm(initial={"postit_label": workshop.postit_label})
+    invite_form = invite_form or FacilitatorInviteForm()
+    is_organizer = actor.role == Role.ORGANIZER
+    context = {
+        "workshop": workshop,
+        "label_form": label_form,
+        "invite_form": invite_form,
+        "is_organizer": is_organizer,
+        "facilitators": selectors.workshop_facilitators(workshop.pk) if is_organizer else [],
+    }
+    status = 400 if label_form.errors or invite_form.errors else 200
+    return render(request, "workshops/settings.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workshop_settings(request: HttpRequest, code: str) -> HttpResponse:
+    """The post-it label (organizer and facilitators) and the co-facilitators (organizer)."""
+    workshop = workshop_or_404(request, code)
+    actor = lead_actor_or_404(request, workshop)
+    if request.method != "POST":
+        return render_settings(request, workshop, actor)
+    form = PostItLabelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.workshop_set_label(
+                user=request.user, workshop_id=workshop.pk, **form.cleaned_data
+            )
+        except Refused as refusal:
+            form.add_error("postit_label", refusal.message)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("workshop-settings", workshop.join_code)
+    return render_settings(request, workshop, actor, label_form=form)
+
+
+@login_required
+@require_POST
+def facilitator_invite(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_or_404(request, code)
+    actor = lead_actor_or_404(request, workshop)
+    form = FacilitatorInviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invitee = services.facilitator_invite(
+                user=request.user, workshop_id=workshop.pk, **form.cleaned_data
+            )
+        except Refused as refusal:
+            if refusal.code == "forbidden":
+                raise PermissionDenied(refusal.message) from None
+            form.add_error("username_or_email", refusal.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s now co-facilitates this workshop.") % {"name": invitee.get_username()},
+            )
+            return redirect("workshop-settings", workshop.join_code)
+    return render_settings(request, workshop, actor, invite_form=form)
+
+
+@login_required
+@require_POST
+def facilitator_remove(request: HttpRequest, code: str, user_id: int) -> HttpResponse:
+    workshop = workshop_or_404(request, code)
+    lead_actor_or_404(request, workshop)
+    try:
+        removed = services.facilitator_remove(
+            user=request.user, workshop_id=workshop.pk, facilitator_id=user_id
+        )
+    except Refused as refusal:
+        if refusal.code == "forbidden":
+            raise PermissionDenied(refusal.message) from None
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s no longer facilitates this workshop.") % {"name": removed.get_username()},
+        )
+    return redirect("workshop-settings", workshop.join_code)
+
+
+def lead_actor_or_404(request: HttpRequest, workshop: Workshop) -> Actor:
+    actor = resolve_actor(
+        workshop=workshop, user=request.user, session=request.session, view=View.CONSOLE
     )
-    return render(request, "workshops/organizer_home.html", {"form": form, "workshops": workshops})
+    if actor is None:
+        raise Http404(_("You do not facilitate this workshop."))
+    return actor
+
+
+@login_required
+@require_GET
+def console_attendance(request: HttpRequest, code: str) -> HttpResponse:
+    """The attendance card, polled by the console: presence changes with time, not events."""
+    workshop = workshop_or_404(request, code)
+    lead_actor_or_404(request, workshop)
+    return render(
+        request, "workshops/partials/attendance.html", selectors.attendance_panel(workshop)
+    )
 
 
 @login_required
 @require_GET
 def console(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_or_404(request, code)
-    actor = resolve_actor(
-        workshop=workshop, user=request.user, session=request.session, view=View.CONSOLE
-    )
-    if actor is None:
-        raise Http404(_("You do not facilitate this workshop."))
+    actor = lead_actor_or_404(request, workshop)
     context = {
         **selectors.agenda_context(workshop.pk),
-        "workshop": workshop,
+        **selectors.attendance_panel(workshop),
+        **selectors.speaking_queue(workshop.pk),
         "live": live_state(actor, View.CONSOLE),
         "join_link": links.join_link(workshop, request),
         "projector_link": links.projector_link(workshop, request),
-        "participants": selectors.workshop_participants(workshop.pk),
-        "attendance": selectors.attendance(workshop.pk),
         "postits": selectors.board_postits(workshop_id=workshop.pk, group_id=None),
         "broadcast": selectors.latest_broadcast(workshop.pk),
         **selectors.groups_panel(workshop.pk),
@@ -223,3 +395,30 @@ def console(request: HttpRequest, code: str) -> HttpResponse:
 def socket_upgrade_required(request: HttpRequest, workshop_id: int) -> HttpResponse:
     """The live socket's path answers plain HTTP with 426: it only speaks WebSocket."""
     return HttpResponse(_("This address only accepts WebSocket connections."), status=426)
+
+
+@require_http_methods(["GET", "POST"])
+def tablet_pair(request: HttpRequest, pairing_code: str) -> HttpResponse:
+    """A table's tablet opens the pairing link, confirms, and stays at that table."""
+    group = services.group_by_pairing_code(pairing_code)
+    if group is None:
+        raise Http404(_("This pairing code is not valid."))
+    workshop = workshop_or_404(request, group.workshop.join_code, joinable=True)
+    if request.method == "POST":
+        try:
+            tablet = services.tablet_pair(pairing_code=pairing_code)
+        except Refused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            remember_participant(request.session, tablet)
+            return redirect("workshop", workshop.join_code)
+    return render(request, "workshops/tablet_pair.html", {"workshop": workshop, "group": group})
+
+
+@require_GET
+def tablet_pair_qr(request: HttpRequest, pairing_code: str) -> HttpResponse:
+    group = services.group_by_pairing_code(pairing_code)
+    if group is None:
+        raise Http404
+    url = links.absolute(reverse("tablet-pair", args=[group.pairing_code]), request)
+    return HttpResponse(links.qr_svg(url), content_type="image/svg+xml")

@@ -39,13 +39,16 @@
       return;
     }
     const color = form.querySelector("input[name='color']:checked");
+    const signature = form.querySelector("input[name='signature']");
     const id = idField.value;
     idField.value = live.newId(); // the next post-it is a new command
     text.value = "";
     showCount();
     showError("");
+    const args = { text: value, color: color ? color.value : "yellow" };
+    if (signature && signature.value.trim()) args.signature = signature.value; // kept for the next one
     live
-      .command("postit.create", { text: value, color: color ? color.value : "yellow" }, id)
+      .command("postit.create", args, id)
       .catch((error) => {
         if (!text.value) text.value = value; // nothing a person wrote is lost
         showCount();
@@ -53,8 +56,25 @@
       });
   });
 
+  /* The queue is the same HTML for everyone; this page finds its own place in it. */
+  function showHand() {
+    const queue = document.querySelector("#hands");
+    const control = document.querySelector(".hand-control");
+    if (!queue || !control) return;
+    const ids = queue.dataset.queue.trim().split(/\s+/).filter(Boolean);
+    const position = ids.indexOf(String(live.state.participant)) + 1;
+    control.querySelector("[data-hand=raise]").hidden = position > 0;
+    control.querySelector("[data-hand=lower]").hidden = position === 0;
+    control.querySelector("[data-hand-position]").textContent =
+      position > 0 ? control.dataset.positionTemplate.replace("{position}", position) : "";
+  }
+
   text.addEventListener("input", showCount);
-  document.addEventListener("live:event", () => markMine(document));
+  document.addEventListener("live:event", () => {
+    markMine(document);
+    showHand();
+  });
   markMine(document);
+  showHand();
   showCount();
 })();

@@ -81,6 +81,15 @@ def test_a_miniature_workshop_from_the_console(daphne_server, new_page, workshop
     for page in (alice, bob, projector):
         expect(page.locator("#broadcast [data-broadcast]")).to_contain_text("Plus que 5 minutes")
 
+    # Alice raises her hand: the console and the projector see the queue; she gets the floor.
+    alice.click("button[data-hand=raise]")
+    expect(alice.locator("[data-hand-position]")).to_contain_text("1")
+    expect(console.locator("#hands .queue li")).to_have_text(re.compile("Alice"))
+    expect(projector.locator("#hands .queue li")).to_have_count(1)
+    console.click("#hands button[data-command='speaker.next']")
+    expect(projector.locator("#hands .speaker")).to_contain_text("Alice")
+    expect(alice.locator("button[data-hand=raise]")).to_be_visible()
+
     # Back to the plenary.
     console.click("button[data-command='breakouts.close']")
     for phone in (alice, bob):

@@ -117,7 +117,7 @@ async def test_a_client_too_far_behind_gets_a_fresh_snapshot(workshop, alice):
     stream = welcome["streams"]["workshop"]
     assert stream["seq"] == 4 and "missed" not in stream
     swaps = {swap["target"]: swap for swap in stream["reset"]["swaps"]}
-    assert set(swaps) == {"#board-workshop", "#now", "#agenda"}
+    assert set(swaps) == {"#board-workshop", "#now", "#agenda", "#hands"}
     swap = swaps["#board-workshop"]
     assert swap["swap"] == "outerHTML"
     assert all(f"idea {n}" in swap["html"] for n in range(1, 5))

@@ -13,10 +13,12 @@ from workshops.models import Participant, Workshop
 __all__ = [
     "alice",
     "bob",
+    "facilitator",
     "join",
     "organizer",
     "other_workshop",
     "outsider_in_other_workshop",
+    "stranger",
     "workshop",
 ]
 
@@ -29,6 +31,22 @@ def organizer(db):
 @pytest.fixture
 def workshop(organizer) -> Workshop:
     return services.workshop_create(organizer=organizer, title="Réaménager le parc Jean-Moulin")
+
+
+@pytest.fixture
+def facilitator(workshop):
+    """Fatou, a co-facilitator of the workshop with her own account."""
+    user = get_user_model().objects.create_user(
+        "fatou", email="Fatou.Diallo@example.org", password="facilitator-pass-123"
+    )
+    workshop.facilitators.add(user)
+    return user
+
+
+@pytest.fixture
+def stranger(db):
+    """Mallory has an account but no role in any workshop of these specifications."""
+    return get_user_model().objects.create_user("mallory", password="stranger-pass-123")
 
 
 @pytest.fixture

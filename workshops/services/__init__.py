@@ -29,7 +29,23 @@ from workshops.services.groups import (
     participants_assign,
 )
 from workshops.services.postits import postit_create
-from workshops.services.workshops import participant_join, workshop_create
+from workshops.services.presence import (
+    hand_lower,
+    hand_raise,
+    presence_touch,
+    speaker_call_next,
+    speaker_done,
+)
+from workshops.services.tablets import group_by_pairing_code, tablet_pair, tablet_pairing_open
+from workshops.services.workshops import (
+    facilitator_invite,
+    facilitator_remove,
+    participant_join,
+    workshop_create,
+    workshop_create_from_blueprint,
+    workshop_duplicate,
+    workshop_set_label,
+)
 
 __all__ = [
     "breakouts_close",
@@ -37,10 +53,15 @@ __all__ = [
     "broadcast_send",
     "clean_text",
     "current_phase",
+    "facilitator_invite",
+    "facilitator_remove",
+    "group_by_pairing_code",
     "group_delete",
     "group_rename",
     "groups_configure",
     "groups_create",
+    "hand_lower",
+    "hand_raise",
     "participant_join",
     "participant_move",
     "participants_assign",
@@ -54,6 +75,14 @@ __all__ = [
     "phase_start",
     "phase_update",
     "postit_create",
+    "presence_touch",
     "require_lead",
+    "speaker_call_next",
+    "speaker_done",
+    "tablet_pair",
+    "tablet_pairing_open",
     "workshop_create",
+    "workshop_create_from_blueprint",
+    "workshop_duplicate",
+    "workshop_set_label",
 ]

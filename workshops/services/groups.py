@@ -20,7 +20,7 @@ ASSIGN_STRATEGIES = ("random", "balanced", "by_location")
 VIDEO_TEMPLATE = re.compile(r"^https?://[^\s{}]*(\{(workshop|group)\}[^\s{}]*)*$")
 
 
-def _groups_changed(workshop: Workshop) -> None:
+def groups_changed(workshop: Workshop) -> None:
     """The console's groups panel is re-rendered from this facilitators-only event."""
     emit(workshop_id=workshop.pk, stream=streams.FACILITATORS, name="groups.changed", data={})
 
@@ -63,7 +63,7 @@ def groups_create(*, actor: Actor, count: int, kind: str) -> list[Group]:
         Stream.objects.bulk_create(
             Stream(workshop=workshop, key=streams.group_stream(group.pk)) for group in groups
         )
-        _groups_changed(workshop)
+        groups_changed(workshop)
     return groups
 
 
@@ -75,7 +75,7 @@ def group_rename(*, actor: Actor, group_id: int, name: str) -> Group:
         group = _group_of(workshop, group_id)
         group.name = name
         group.save(update_fields=["name"])
-        _groups_changed(workshop)
+        groups_changed(workshop)
         _everyone_looks_again(workshop)
     return group
 
@@ -94,7 +94,7 @@ def group_delete(*, actor: Actor, group_id: int) -> None:
         members = list(group.members.values_list("pk", flat=True))
         group.members.update(group=None)
         group.delete()
-        _groups_changed(workshop)
+        groups_changed(workshop)
         for participant_id in members:
             _participant_moved(workshop, participant_id, None)
 
@@ -116,12 +116,13 @@ def participants_assign(*, actor: Actor, strategy: str) -> dict[int, int]:
         groups = list(workshop.groups.order_by("position", "id"))
         if not groups:
             raise Refused("no_groups", _("Create the groups first."))
-        people = list(workshop.participants.order_by("pk"))
+        # Tablets stay at their table; only people are dealt out.
+        people = list(workshop.participants.filter(kind=Participant.Kind.PERSON).order_by("pk"))
         assignment = _plan(strategy, people, groups)
         for participant in people:
             participant.group_id = assignment[participant.pk]
         Participant.objects.bulk_update(people, ["group"])
-        _groups_changed(workshop)
+        groups_changed(workshop)
         _everyone_looks_again(workshop)
     return assignment
 
@@ -163,10 +164,12 @@ def participant_move(*, actor: Actor, participant_id: int, group_id: int | None)
         )
         if participant is None:
             raise Refused("not_found", _("This participant is not in the workshop."))
+        if participant.kind == Participant.Kind.TABLET:
+            raise Refused("tablet_fixed", _("A table tablet stays at its table."))
         group = None if group_id is None else _group_of(workshop, group_id)
         participant.group = group
         participant.save(update_fields=["group"])
-        _groups_changed(workshop)
+        groups_changed(workshop)
         _participant_moved(workshop, participant.pk, group.pk if group else None)
     return participant
 
@@ -216,7 +219,7 @@ def switch_breakouts(workshop: Workshop, in_breakouts: bool) -> None:
         workshop.in_breakouts = in_breakouts
         workshop.save(update_fields=["in_breakouts"])
         _everyone_looks_again(workshop)
-        _groups_changed(workshop)
+        groups_changed(workshop)
 
 
 def broadcast_send(*, actor: Actor, text: str) -> Broadcast:
@@ -251,6 +254,6 @@ def groups_configure(*, actor: Actor, self_choice: bool, video_url_template: str
         workshop.self_choice = self_choice
         workshop.video_url_template = template
         workshop.save(update_fields=["self_choice", "video_url_template"])
-        _groups_changed(workshop)
+        groups_changed(workshop)
         _everyone_looks_again(workshop)
     return workshop

@@ -7,15 +7,33 @@ from live import streams
 from live.broadcast import emit
 from workshops.actors import Actor, Role
 from workshops.errors import Refused
-from workshops.models import POSTIT_MAX_LENGTH, Participant, PostIt, Workshop
+from workshops.models import (
+    DISPLAY_NAME_MAX_LENGTH,
+    POSTIT_MAX_LENGTH,
+    Participant,
+    PostIt,
+    Workshop,
+)
 from workshops.services.common import clean_text
 
 
-def postit_create(*, actor: Actor, text: str, color: str = PostIt.Color.YELLOW) -> PostIt:
-    """A participant writes a post-it on the board of the group they are in (or the plenary)."""
+def postit_create(
+    *, actor: Actor, text: str, color: str = PostIt.Color.YELLOW, signature: str = ""
+) -> PostIt:
+    """A participant writes a post-it on the board of the group they are in (or the plenary).
+
+    At a table's tablet, `signature` is the optional first name of whoever typed it.
+    """
     if actor.role != Role.PARTICIPANT:
         raise Refused("forbidden", _("Only participants can write post-its here."))
     text = clean_text(text, field=_("Post-it"), max_length=POSTIT_MAX_LENGTH)
+    if not isinstance(signature, str):
+        raise Refused("invalid", _("A first name is text."))
+    signature = (
+        clean_text(signature, field=_("First name"), max_length=DISPLAY_NAME_MAX_LENGTH)
+        if signature.strip()
+        else ""
+    )
     if color not in PostIt.Color.values:
         raise Refused("invalid", _("Unknown color."))
     with transaction.atomic():
@@ -28,12 +46,15 @@ def postit_create(*, actor: Actor, text: str, color: str = PostIt.Color.YELLOW) 
             raise Refused("unauthenticated", _("Please join the workshop again."))
         if author.workshop.status == Workshop.Status.CLOSED:
             raise Refused("closed", _("This workshop is closed."))
+        if signature and author.kind != Participant.Kind.TABLET:
+            raise Refused("invalid", _("Only a table tablet signs with a first name."))
         # In breakouts, people write on their group's board; otherwise on the plenary's.
         group_id = author.group_id if author.workshop.in_breakouts else None
         postit = PostIt.objects.create(
             workshop_id=actor.workshop_id,
             group_id=group_id,
             author=author,
+            signature=signature,
             text=text,
             color=color,
         )

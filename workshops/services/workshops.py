@@ -1,22 +1,33 @@
-"""Creating workshops and joining them."""
+"""Creating workshops (blank, from a blueprint, or as a copy), their settings, and joining them."""
 
 import secrets
+from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from live import streams
 from live.broadcast import emit
 from live.models import Stream
+from workshops.blueprints import BLUEPRINTS
 from workshops.errors import Refused
 from workshops.models import (
     DISPLAY_NAME_MAX_LENGTH,
     JOIN_CODE_ALPHABET,
     JOIN_CODE_LENGTH,
+    Group,
     Participant,
+    Phase,
     Workshop,
 )
 from workshops.services.common import clean_text
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+POSTIT_LABEL_MAX_LENGTH = Workshop._meta.get_field("postit_label").max_length
 
 
 def new_join_code() -> str:
@@ -76,3 +87,158 @@ def participant_join(*, workshop: Workshop, display_name: str, location: str) ->
             data={"participant": participant.pk, "location": location, "group": None},
         )
     return participant
+
+
+def _workshop_led_by(user, workshop_id: object, *, organizer_only: bool = False) -> Workshop:
+    """The workshop, if `user` organizes it (or, unless `organizer_only`, facilitates it)."""
+    workshop = Workshop.objects.filter(pk=workshop_id).first() if type(workshop_id) is int else None
+    if workshop is None:
+        raise Refused("not_found", _("This workshop does not exist."))
+    if workshop.organizer_id == user.pk:
+        return workshop
+    if organizer_only:
+        raise Refused("forbidden", _("Only the workshop's organizer can do this."))
+    if not workshop.facilitators.filter(pk=user.pk).exists():
+        raise Refused("forbidden", _("Only the workshop's facilitators can do this."))
+    return workshop
+
+
+def workshop_create_from_blueprint(
+    *,
+    organizer,
+    blueprint: str,
+    title: str,
+    purpose: str = "",
+    place: str = "",
+    language: str = "fr",
+) -> Workshop:
+    """A new workshop whose agenda is one of the built-in blueprints, titled in the active
+    language (the organizer's, who reads and edits them first)."""
+    spec = BLUEPRINTS.get(blueprint)
+    if spec is None:
+        raise Refused("not_found", _("This built-in template does not exist."))
+    with transaction.atomic():
+        workshop = workshop_create(
+            organizer=organizer, title=title, purpose=purpose, place=place, language=language
+        )
+        Phase.objects.bulk_create(
+            Phase(
+                workshop=workshop,
+                position=position,
+                title=str(phase.title),
+                planned_minutes=phase.minutes,
+                scope=phase.scope,
+                activity=phase.activity,
+            )
+            for position, phase in enumerate(spec.phases)
+        )
+    return workshop
+
+
+def workshop_duplicate(
+    *, user, source_id: int, title: str | None = None, as_template: bool = False
+) -> Workshop:
+    """A copy of a workshop's settings, agenda and (empty) groups, organized by `user`.
+
+    What happened in the source stays there: no participant, post-it, group member, event,
+    timing or co-facilitator is copied. The copy gets its own join code and projector token.
+    """
+    source = _workshop_led_by(user, source_id)
+    with transaction.atomic():
+        copy = workshop_create(
+            organizer=user,
+            title=source.title if title is None else title,
+            purpose=source.purpose,
+            place=source.place,
+            language=source.language,
+        )
+        copy.postit_label = source.postit_label
+        copy.video_url_template = source.video_url_template
+        copy.self_choice = source.self_choice
+        copy.is_template = as_template
+        copy.save(
+            update_fields=["postit_label", "video_url_template", "self_choice", "is_template"]
+        )
+        _copy_agenda(source, copy)
+        _copy_groups(source, copy)
+    return copy
+
+
+def _copy_agenda(source: Workshop, copy: Workshop) -> None:
+    """The phases in order, all planned again: timings belong to the session that ran."""
+    Phase.objects.bulk_create(
+        Phase(
+            workshop=copy,
+            position=position,
+            title=phase.title,
+            planned_minutes=phase.planned_minutes,
+            scope=phase.scope,
+            activity=phase.activity,
+        )
+        for position, phase in enumerate(source.phases.order_by("position", "id"))
+    )
+
+
+def _copy_groups(source: Workshop, copy: Workshop) -> None:
+    """The tables and online groups, without their members, each with its event stream."""
+    groups = Group.objects.bulk_create(
+        Group(workshop=copy, name=group.name, kind=group.kind, position=group.position)
+        for group in source.groups.order_by("position", "id")
+    )
+    Stream.objects.bulk_create(
+        Stream(workshop=copy, key=streams.group_stream(group.pk)) for group in groups
+    )
+
+
+def workshop_set_label(*, user, workshop_id: int, postit_label: str) -> Workshop:
+    """What participants call a post-it ("Idée"…); empty goes back to "Post-it"."""
+    workshop = _workshop_led_by(user, workshop_id)
+    if isinstance(postit_label, str) and not postit_label.strip():
+        label = ""
+    else:
+        label = clean_text(
+            postit_label, field=_("Name of a post-it"), max_length=POSTIT_LABEL_MAX_LENGTH
+        )
+    workshop.postit_label = label
+    workshop.save(update_fields=["postit_label"])
+    return workshop
+
+
+def facilitator_invite(*, user, workshop_id: int, username_or_email: str) -> "User":
+    """Make an existing account a co-facilitator; inviting them twice changes nothing."""
+    workshop = _workshop_led_by(user, workshop_id, organizer_only=True)
+    invitee = _account_named(username_or_email)
+    if invitee.pk == workshop.organizer_id:
+        raise Refused("is_organizer", _("You already organize this workshop."))
+    workshop.facilitators.add(invitee)
+    return invitee
+
+
+def _account_named(username_or_email: object) -> "User":
+    """The active account with this username, or else this e-mail address, in any case."""
+    wanted = clean_text(username_or_email, field=_("Username or e-mail address"), max_length=254)
+    accounts = get_user_model().objects.filter(is_active=True)
+    # The exact username first: "Bob" and "bob" may be two accounts.
+    for lookup in (Q(username=wanted), Q(username__iexact=wanted), Q(email__iexact=wanted)):
+        matches = list(accounts.filter(lookup)[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise Refused(
+                "ambiguous_account", _("Several accounts match; give the exact username instead.")
+            )
+    raise Refused("unknown_account", _("No account has this username or e-mail address."))
+
+
+def facilitator_remove(*, user, workshop_id: int, facilitator_id: int) -> "User":
+    """Take a co-facilitator off the workshop; returns who was removed."""
+    workshop = _workshop_led_by(user, workshop_id, organizer_only=True)
+    facilitator = (
+        workshop.facilitators.filter(pk=facilitator_id).first()
+        if type(facilitator_id) is int
+        else None
+    )
+    if facilitator is None:
+        raise Refused("not_found", _("This person does not facilitate this workshop."))
+    workshop.facilitators.remove(facilitator)
+    return facilitator
