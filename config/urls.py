@@ -17,6 +17,11 @@ urlpatterns = [
     path("w/<str:code>/console/", views.console, name="console"),
     path("w/<str:code>/console/attendance/", views.console_attendance, name="console-attendance"),
     path("w/<str:code>/projector/<str:token>/", views.projector, name="projector"),
+    path(
+        "w/<str:code>/projector/<str:token>/stage/",
+        views.projector_stage,
+        name="projector-stage",
+    ),
     path("w/<str:code>/settings/", views.workshop_settings, name="workshop-settings"),
     path("w/<str:code>/duplicate/", views.workshop_duplicate, name="workshop-duplicate"),
     path(

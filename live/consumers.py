@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -39,6 +39,7 @@ class CloseCode:
     """Application close codes (4000–4999), listed in docs/protocol.md."""
 
     TOO_LARGE = 1009
+    TRY_AGAIN = 1013
     UNAUTHENTICATED = 4401
     NOT_FOUND = 4404
 
@@ -67,6 +68,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         except ValueError:
             await self.refuse_connection(CloseCode.NOT_FOUND, "not_found", _("Unknown page."))
             return
+        self.workshop_id, self.view = workshop_id, view
         found, self.actor, self.language = await self.identify(workshop_id, view)
         with translation.override(self.language):
             if not found:
@@ -147,12 +149,23 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             await self.send_error(None, "bad_frame", _("Invalid stream positions."))
             return
         try:
-            followed, streams = await self.resync(last)
-        except DatabaseError:
+            # Who this is may have changed since connect (a co-facilitator removed, a
+            # participant erased): ask again.
+            _found, self.actor, _language = await self.identify(self.workshop_id, self.view)
+            if self.actor is None:
+                message = _("Please join the workshop before connecting.")
+                await self.refuse_connection(CloseCode.UNAUTHENTICATED, "unauthenticated", message)
+                return
+            followed = await database_sync_to_async(followed_streams)(self.actor)
+            # Subscribe before reading the log: an event published meanwhile then arrives
+            # live (a duplicate at worst, dropped by its sequence number), never nowhere.
+            await self.follow(followed)
+            streams = await self.read_missed(followed, last)
+        except Exception:
             logger.exception("resync failed")
             await self.send_error(None, "unavailable", _("The server is unavailable, retrying."))
+            await self.close(CloseCode.TRY_AGAIN)  # the client reconnects with backoff
             return
-        await self.follow(followed)
         welcome = {
             "type": "welcome",
             "server_time": server_time_ms(),
@@ -165,9 +178,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         await self.note_presence()
 
     @database_sync_to_async
-    def resync(self, last: dict[str, int]) -> tuple[list[str], dict]:
-        followed = followed_streams(self.actor)
-        return followed, catch_up(
+    def read_missed(self, followed: list[str], last: dict[str, int]) -> dict:
+        return catch_up(
             workshop_id=self.actor.workshop_id,
             followed=followed,
             last=last,
@@ -204,7 +216,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         except Refused as refusal:
             await self.send_error(client_id, refusal.code, refusal.message)
             return
-        except DatabaseError:
+        except (OperationalError, InterfaceError):
             logger.exception("command %s failed on the database", name)
             message = _("The server cannot save right now; your message will be sent again.")
             await self.send_error(client_id, "unavailable", message)
@@ -232,7 +244,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         await self.send_frame({"type": "error", "id": client_id, "code": code, "message": message})
 
     async def send_frame(self, frame: dict) -> None:
-        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+        # ASCII escapes: a lone surrogate echoed from a hostile frame cannot break the send.
+        await self.send(text_data=json.dumps(frame))
 
 
 def valid_positions(last: object) -> bool:

@@ -42,6 +42,7 @@ def _participant_joined(workshop_id: int, data: Mapping) -> list[Swap]:
     return [
         {"html": row, "target": "#participants", "swap": "upsert"},
         {"html": counts, "target": "#attendance-counts", "swap": "outerHTML"},
+        groups_panel_swap(workshop_id),
     ]
 
 
@@ -130,4 +131,5 @@ def render_stream_snapshot(workshop_id: int, stream: str, language: str) -> dict
         swaps = [{"html": html, "target": board_target(stream), "swap": "outerHTML"}]
         if stream == streams.WORKSHOP:
             swaps += agenda_swaps(workshop_id) + _hands_changed(workshop_id, {})
+            swaps += _broadcast_sent(workshop_id, {})
         return {"swaps": swaps}

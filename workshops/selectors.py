@@ -210,3 +210,28 @@ def attendance_panel(workshop: Workshop) -> dict:
         "presence": presence(workshop.pk),
         "participants": workshop_participants(workshop.pk),
     }
+
+
+def projector_stage(workshop: Workshop) -> dict:
+    """What the room's screen shows: the plenary wall, or every group's wall side by side."""
+    if not workshop.in_breakouts:
+        return {
+            "workshop": workshop,
+            "stream": streams.WORKSHOP,
+            "postits": board_postits(workshop_id=workshop.pk, group_id=None),
+            "walls": [],
+        }
+    postits_by_group: dict[int, list[PostIt]] = {}
+    for postit in PostIt.objects.filter(workshop=workshop, group__isnull=False).select_related(
+        "author"
+    ):
+        postits_by_group.setdefault(postit.group_id, []).append(postit)
+    walls = [
+        {
+            "group": group,
+            "stream": streams.group_stream(group.pk),
+            "postits": postits_by_group.get(group.pk, []),
+        }
+        for group in workshop.groups.order_by("position", "id")
+    ]
+    return {"workshop": workshop, "walls": walls}

@@ -1,5 +1,7 @@
 """Pages of the workshop: small functions that call selectors and services, then render."""
 
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -127,8 +129,11 @@ def workshop_part(request: HttpRequest, code: str, part: str) -> HttpResponse:
     actor = participant_actor(request, workshop)
     if actor is None or part not in PARTICIPANT_PARTS:
         raise Http404
+    # Positions read before rendering: the page replays what committed in between.
+    positions = live_state(actor, View.PARTICIPANT)["streams"]
     participant = selectors.participant_for_display(actor.participant_id)
-    return render(request, PARTICIPANT_PARTS[part], selectors.participant_place(participant))
+    context = {**selectors.participant_place(participant), "positions": positions}
+    return render(request, PARTICIPANT_PARTS[part], context)
 
 
 @require_POST
@@ -156,25 +161,38 @@ def postit_create(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("workshop", workshop.join_code)
 
 
+def projector_workshop(request: HttpRequest, code: str, token: str) -> Workshop:
+    workshop = workshop_or_404(request, code)
+    if not secrets.compare_digest(token.encode(), workshop.projector_token.encode()):
+        raise Http404(_("This projector link is not valid."))
+    return workshop
+
+
 @require_GET
 def projector(request: HttpRequest, code: str, token: str) -> HttpResponse:
-    workshop = workshop_or_404(request, code)
-    if token != workshop.projector_token:
-        raise Http404(_("This projector link is not valid."))
+    workshop = projector_workshop(request, code, token)
     remember_projector(request.session, workshop)
     actor = resolve_actor(
         workshop=workshop, user=request.user, session=request.session, view=View.PROJECTOR
     )
     context = {
         **selectors.agenda_context(workshop.pk),
-        "workshop": workshop,
+        **selectors.projector_stage(workshop),
         "live": live_state(actor, View.PROJECTOR),
         "join_link": links.join_link(workshop, request),
-        "postits": selectors.board_postits(workshop_id=workshop.pk, group_id=None),
         "broadcast": selectors.latest_broadcast(workshop.pk),
         **selectors.speaking_queue(workshop.pk),
     }
     return render(request, "workshops/projector.html", context)
+
+
+@require_GET
+def projector_stage(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    """The projector's wall, fetched again when the workshop goes to groups or comes back."""
+    workshop = projector_workshop(request, code, token)
+    return render(
+        request, "workshops/partials/projector_stage.html", selectors.projector_stage(workshop)
+    )
 
 
 @require_GET

@@ -77,7 +77,7 @@
     sessionStorage.setItem("atelier.dismissed", banner.dataset.broadcast);
     banner.hidden = true;
   });
-  document.addEventListener("live:event", hideDismissedBroadcast);
+  document.addEventListener("live:updated", hideDismissedBroadcast);
   hideDismissedBroadcast();
 
   document.addEventListener("click", (event) => {

@@ -145,6 +145,8 @@
   function applyWelcome(frame) {
     helloInFlight = false;
     clockOffset = frame.server_time - Date.now();
+    const before = Object.keys(last).sort().join(" ");
+    let reset = false;
     for (const stream of Object.keys(last)) {
       if (!(stream in frame.streams)) delete last[stream]; // no longer ours (moved group)
     }
@@ -152,6 +154,7 @@
       if (info.reset) {
         applySwaps(info.reset.swaps);
         last[stream] = info.seq;
+        reset = true;
         continue;
       }
       if (!(stream in last)) last[stream] = 0;
@@ -161,6 +164,14 @@
     welcomed = true;
     setStatus("online");
     flushQueue();
+    updated();
+    // Too far behind, or following other streams than the page shows: the regions that
+    // depend on where this person is may be stale. Fetch them again.
+    if (reset || Object.keys(last).sort().join(" ") !== before) refreshRegions(null);
+  }
+
+  function updated() {
+    document.dispatchEvent(new CustomEvent("live:updated"));
   }
 
   function applyEvent(event) {
@@ -177,6 +188,7 @@
     if (event.swaps) applySwaps(event.swaps);
     refreshRegions(event);
     document.dispatchEvent(new CustomEvent("live:event", { detail: event }));
+    updated();
   }
 
   /* Regions whose content depends on where this person is (their group, the plenary) say
@@ -185,21 +197,38 @@
   function refreshRegions(event) {
     const fetches = [];
     document.querySelectorAll("[data-refresh-on]").forEach((region) => {
-      const triggers = region.dataset.refreshOn.split(" ");
-      const mine = event.data && event.data.participant === state.participant;
-      if (triggers.includes(event.name) || (mine && triggers.includes(event.name + ":me"))) {
-        fetches.push(
-          fetch(region.dataset.refreshUrl, { credentials: "same-origin" })
-            .then((response) => (response.ok ? response.text() : Promise.reject(response)))
-            .then((html) => replace(region, html, "outerHTML"))
-        );
-      }
+      if (event && !isTrigger(region, event)) return;
+      fetches.push(
+        fetch(region.dataset.refreshUrl, { credentials: "same-origin" })
+          .then((response) => (response.ok ? response.text() : Promise.reject(response)))
+          .then((html) => {
+            replace(region, html, "outerHTML");
+            rewindTo(document.getElementById(region.id));
+          })
+      );
     });
     if (fetches.length === 0) return;
     Promise.allSettled(fetches).then(() => {
+      updated();
       welcomed = false;
       hello();
     });
+  }
+
+  function isTrigger(region, event) {
+    const triggers = region.dataset.refreshOn.split(" ");
+    const mine = event.data && event.data.participant === state.participant;
+    return triggers.includes(event.name) || (mine && triggers.includes(event.name + ":me"));
+  }
+
+  /* A fetched region shows the streams as they were when it was rendered: events applied
+   * since then are asked for again (the next hello), so none is lost under the new HTML. */
+  function rewindTo(region) {
+    if (!region || !region.dataset.livePositions) return;
+    const positions = JSON.parse(region.dataset.livePositions);
+    for (const [stream, seq] of Object.entries(positions)) {
+      if (stream in last) last[stream] = Math.min(last[stream], seq);
+    }
   }
 
   function applySwaps(swaps) {
@@ -222,7 +251,41 @@
     }
   }
 
+  /* A region redrawn while someone types in it keeps what they typed and their focus:
+   * fields whose value differs from the page's default are put back after the swap. */
+  function editedFields(root) {
+    const edited = [];
+    root.querySelectorAll("input[id], textarea[id], select[id]").forEach((field) => {
+      const changed =
+        field.type === "checkbox" || field.type === "radio"
+          ? field.checked !== field.defaultChecked
+          : field.tagName === "SELECT"
+            ? Array.from(field.options).some((option) => option.selected !== option.defaultSelected)
+            : field.value !== field.defaultValue;
+      if (changed || field === document.activeElement) {
+        edited.push({ id: field.id, value: field.value, checked: field.checked, focused: field === document.activeElement });
+      }
+    });
+    return edited;
+  }
+
+  function restoreFields(edited) {
+    for (const saved of edited) {
+      const field = document.getElementById(saved.id);
+      if (!field) continue;
+      if (field.type === "checkbox" || field.type === "radio") field.checked = saved.checked;
+      else field.value = saved.value;
+      if (saved.focused) field.focus();
+    }
+  }
+
   function replace(target, html, style) {
+    const edited = style === "outerHTML" || style === "innerHTML" ? editedFields(target) : [];
+    swapHtml(target, html, style);
+    restoreFields(edited);
+  }
+
+  function swapHtml(target, html, style) {
     if (window.htmx && htmx.swap) {
       htmx.swap(target, html, { swapStyle: style, swapDelay: 0, settleDelay: 0 });
     } else if (style === "outerHTML") {
@@ -263,6 +326,7 @@
       settle(frame.id, false, frame);
       return;
     }
+    helloInFlight = false; // a refused hello may be sent again
     document.dispatchEvent(new CustomEvent("live:error", { detail: frame }));
   }
 
@@ -279,6 +343,11 @@
   // Screen readers hear a short summary every few seconds, not every post-it.
   let unannounced = 0;
   document.addEventListener("live:event", (event) => {
+    const announcer = document.querySelector("[data-live-announcer]");
+    const title = document.querySelector("#now h2");
+    if (event.detail.name === "phase.started" && announcer && title) {
+      announcer.textContent = title.textContent; // a new phase is worth saying at once
+    }
     if (event.detail.name !== "postit.created") return;
     if (event.detail.data.author === state.participant) return;
     unannounced += 1;

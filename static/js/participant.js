@@ -70,7 +70,7 @@
   }
 
   text.addEventListener("input", showCount);
-  document.addEventListener("live:event", () => {
+  document.addEventListener("live:updated", () => {
     markMine(document);
     showHand();
   });

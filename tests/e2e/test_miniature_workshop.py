@@ -50,30 +50,50 @@ def test_a_miniature_workshop_from_the_console(daphne_server, new_page, workshop
     console.click(".phase-add button[type=submit]")
     expect(console.locator("#agenda .phase")).to_have_count(1)
 
-    # Two online groups, everyone assigned.
-    console.fill("#groups-count", "2")
-    console.select_option("#groups-kind", "online")
-    console.click("form[data-command='groups.create'] button[type=submit]")
-    expect(console.locator("#groups .group-box[data-drop-group]:not(.plenary-box)")).to_have_count(
-        2
-    )
+    # A table in the room and an online group.
+    groups = console.locator("#groups .group-box[data-drop-group]:not(.plenary-box)")
+    for count, kind in enumerate(("table", "online"), start=1):
+        console.fill("#groups-count", "1")
+        console.select_option("#groups-kind", kind)
+        console.click("form[data-command='groups.create'] button[type=submit]")
+        expect(groups).to_have_count(count)
+
+    # The table's tablet pairs from the code the console shows, and stays there.
+    console.click("#groups button[data-command='tablet.pairing']")
+    pairing_link = console.locator("#groups .pairing a")
+    expect(pairing_link).to_have_count(1)
+    tablet = new_page(viewport={"width": 1024, "height": 768})
+    tablet.goto(server.url + pairing_link.get_attribute("href"))
+    tablet.click("main form button[type=submit]")
+    tablet.wait_for_url(f"**/w/{workshop.join_code}/")
+    expect(tablet.locator("body")).to_have_class(re.compile("tablet"))
+    expect(tablet.locator("[data-live-status]")).to_have_attribute("data-state", "online")
+
+    # The two remote phones are balanced across the groups: the table becomes hybrid.
     console.select_option("#assign-strategy", "balanced")
     console.click("form[data-command='participants.assign'] button[type=submit]")
     expect(console.locator("#groups .plenary-box li[data-participant]")).to_have_count(0)
 
     # Starting the breakout phase sends everyone to their group, with the timer running.
     console.click("#agenda button[data-command='phase.start']")
+    expect(tablet.locator("#place .where")).to_contain_text("Table 1")
     for phone in (alice, bob):
-        expect(phone.locator("#place .where")).to_contain_text("Groupe")
+        expect(phone.locator("#place .where")).to_contain_text(re.compile("Table 1|Groupe 1"))
         expect(phone.locator("#now h2")).to_have_text("Idées en groupes")
         expect(phone.locator("#now .timer")).to_have_text(re.compile(r"^1[45]:[0-5]\d$"))
     expect(projector.locator("#now .timer")).to_have_text(re.compile(r"^1[45]:"))
 
-    # Each phone writes on its own group's wall: the other group does not see it.
-    alice.fill("textarea[name=text]", "Une idée d'Alice")
-    alice.click("form[data-command='postit.create'] button[type=submit]")
-    expect(alice.locator("#wall .postit")).to_have_count(1)
-    expect(bob.locator("#wall .postit")).to_have_count(0)
+    # The tablet writes for its table, signed: the remote member of the table sees it, the
+    # other group does not, and the projector shows every group's wall.
+    at_table = alice if "Table 1" in alice.locator("#place .where").inner_text() else bob
+    online = bob if at_table is alice else alice
+    tablet.fill("input[name=signature]", "Marie")
+    tablet.fill("textarea[name=text]", "Un kiosque à musique")
+    tablet.click("form[data-command='postit.create'] button[type=submit]")
+    expect(at_table.locator("#wall .postit .postit-author")).to_have_text("Table 1 · Marie")
+    expect(online.locator("#wall .postit")).to_have_count(0)
+    expect(projector.locator("#stage .group-walls > section")).to_have_count(2)
+    expect(projector.locator("#stage .postit")).to_have_count(1)
 
     # A broadcast reaches every group.
     console.fill("#broadcast-text", "Plus que 5 minutes")
@@ -95,3 +115,23 @@ def test_a_miniature_workshop_from_the_console(daphne_server, new_page, workshop
     for phone in (alice, bob):
         expect(phone.locator("#place .where")).to_contain_text("en plénière")
         expect(phone.locator("#wall-title")).to_have_text("Le mur")
+
+
+def test_what_a_facilitator_is_typing_survives_a_live_redraw_of_the_panel(
+    daphne_server, new_page, workshop
+):
+    server = daphne_server()
+    organizer = workshop.organizer
+    organizer.set_password("organizer-pass-123")
+    organizer.save()
+    console = new_page(viewport=LAPTOP)
+    log_in(console, server, organizer.username, "organizer-pass-123")
+    console.goto(f"{server.url}/w/{workshop.join_code}/console/")
+    expect(console.locator("[data-live-status]")).to_have_attribute("data-state", "online")
+    console.fill("#video-template", "https://meet.jit.si/parc-{group}")
+
+    # Someone joins: the groups panel is redrawn under the facilitator's cursor.
+    join_from_phone(new_page(), server, workshop, "Alice", "remote")
+    expect(console.locator("#groups .plenary-box li[data-participant]")).to_have_count(1)
+    expect(console.locator("#video-template")).to_have_value("https://meet.jit.si/parc-{group}")
+    expect(console.locator("#video-template")).to_be_focused()

@@ -117,7 +117,7 @@ async def test_a_client_too_far_behind_gets_a_fresh_snapshot(workshop, alice):
     stream = welcome["streams"]["workshop"]
     assert stream["seq"] == 4 and "missed" not in stream
     swaps = {swap["target"]: swap for swap in stream["reset"]["swaps"]}
-    assert set(swaps) == {"#board-workshop", "#now", "#agenda", "#hands"}
+    assert set(swaps) == {"#board-workshop", "#now", "#agenda", "#hands", "#broadcast"}
     swap = swaps["#board-workshop"]
     assert swap["swap"] == "outerHTML"
     assert all(f"idea {n}" in swap["html"] for n in range(1, 5))
@@ -284,3 +284,11 @@ async def test_live_events_before_the_hello_are_not_forwarded(workshop, alice, b
     assert [e["seq"] for e in welcome["streams"]["workshop"]["missed"]] == [1]
     await alice_socket.disconnect()
     await bob_socket.disconnect()
+
+
+async def test_a_lone_surrogate_in_a_frame_gets_an_error_not_a_crash(workshop, alice):
+    socket, _ = await open_and_hello(workshop.pk, cookie=await cookie_for(participant=alice))
+    await socket.send_to(text_data='{"type": "cmd", "id": "s1", "name": "\\ud800", "args": {}}')
+    assert (await receive(socket))["code"] == "unknown_command"
+    assert (await command(socket, "ok", "postit.create", text="still here"))["type"] == "ack"
+    await socket.disconnect()

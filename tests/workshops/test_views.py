@@ -182,3 +182,9 @@ def test_workshop_pages_speak_the_workshops_language_unless_the_visitor_chose(gu
     assert "Rejoindre" in page.text and page["Content-Language"] == "fr"
     guest.cookies["django_language"] = "en"
     assert "Join" in guest.get(url).text
+
+
+def test_the_projector_answers_only_get_and_odd_tokens_are_404(guest, workshop):
+    url = reverse("projector", args=[workshop.join_code, workshop.projector_token])
+    assert guest.post(url).status_code == 405
+    assert guest.get(reverse("projector", args=[workshop.join_code, "jéton"])).status_code == 404

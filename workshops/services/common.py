@@ -54,5 +54,16 @@ def clean_choice(value: object, choices: type[models.TextChoices], *, field: str
 
 
 def locked_workshop(actor: Actor) -> Workshop:
-    """The actor's workshop, locked: agenda changes of one workshop happen one at a time."""
-    return Workshop.objects.select_for_update().get(pk=actor.workshop_id)
+    """The actor's workshop, locked: changes of one workshop happen one at a time.
+
+    A facilitator's role is checked again here, under the lock: one removed while their
+    console is open loses control at once, not at their next connection.
+    """
+    workshop = Workshop.objects.select_for_update().get(pk=actor.workshop_id)
+    if actor.leads and not still_leads(workshop, actor.user_id):
+        raise Refused("forbidden", _("Only the workshop's facilitators can do this."))
+    return workshop
+
+
+def still_leads(workshop: Workshop, user_id: int | None) -> bool:
+    return workshop.organizer_id == user_id or workshop.facilitators.filter(pk=user_id).exists()

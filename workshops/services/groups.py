@@ -244,7 +244,7 @@ def groups_configure(*, actor: Actor, self_choice: bool, video_url_template: str
     if type(self_choice) is not bool:
         raise Refused("invalid", _("Say whether participants choose their group."))
     template = (video_url_template or "").strip() if isinstance(video_url_template, str) else None
-    if template is None or (template and not VIDEO_TEMPLATE.match(template)):
+    if template is None or len(template) > 300 or (template and not VIDEO_TEMPLATE.match(template)):
         raise Refused(
             "invalid",
             _("A video link starts with https:// and may contain {workshop} and {group}."),

@@ -37,8 +37,11 @@ def postit_create(
     if color not in PostIt.Color.values:
         raise Refused("invalid", _("Unknown color."))
     with transaction.atomic():
+        # Locking the author waits for a move of this person to finish, so the post-it
+        # lands on the board they are on.
         author = (
-            Participant.objects.select_related("workshop")
+            Participant.objects.select_for_update(of=("self",))
+            .select_related("workshop")
             .filter(pk=actor.participant_id, workshop_id=actor.workshop_id)
             .first()
         )

@@ -1,3 +1,4 @@
+import json
 from datetime import datetime
 
 from django import template
@@ -15,3 +16,9 @@ def epoch_ms(moment: datetime | None) -> int | str:
 def minutes_seconds(seconds: int | None) -> str:
     seconds = max(0, int(seconds or 0))
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+@register.filter
+def json_attribute(value: object) -> str:
+    """JSON for an HTML attribute (the template's autoescaping then quotes it safely)."""
+    return json.dumps(value)

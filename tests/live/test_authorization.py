@@ -1,0 +1,152 @@
+"""Every live command against every role: allowed ones work, the others are refused
+explicitly and change nothing. Ids of another workshop are never reachable."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from live.models import Event
+from workshops import services
+from workshops.actors import Actor, Role
+from workshops.commands import COMMANDS, execute_command
+from workshops.errors import Refused
+
+LEADS = {"organizer", "facilitator"}
+WRITERS = {"participant", "tablet"}
+EVERYONE = LEADS | WRITERS | {"projector"}
+
+
+@dataclass
+class World:
+    actors: dict[str, Actor]
+    ids: dict[str, int]
+
+
+@pytest.fixture
+def world(workshop, organizer, alice) -> World:
+    lead = Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
+    co = get_user_model().objects.create_user("fatima", password="co-pass-12345")
+    workshop.facilitators.add(co)
+    table, online, empty = services.groups_create(
+        actor=lead, count=1, kind="table"
+    ) + services.groups_create(actor=lead, count=2, kind="online")
+    services.tablet_pairing_open(actor=lead, group_id=table.pk)
+    table.refresh_from_db()
+    tablet = services.tablet_pair(pairing_code=table.pairing_code)
+    running = services.phase_add(
+        actor=lead, title="A", minutes=5, scope="plenary", activity="welcome"
+    )
+    planned = services.phase_add(actor=lead, title="B", minutes=5, scope="plenary", activity="poll")
+    services.phase_start(actor=lead, phase_id=running.pk)
+    actors = {
+        "organizer": lead,
+        "facilitator": Actor(workshop.pk, Role.FACILITATOR, user_id=co.pk),
+        "participant": Actor(workshop.pk, Role.PARTICIPANT, participant_id=alice.pk),
+        "tablet": Actor(workshop.pk, Role.PARTICIPANT, participant_id=tablet.pk),
+        "projector": Actor(workshop.pk, Role.PROJECTOR),
+    }
+    ids = {
+        "running": running.pk,
+        "planned": planned.pk,
+        "table": table.pk,
+        "online": online.pk,
+        "empty": empty.pk,
+        "alice": alice.pk,
+    }
+    return World(actors, ids)
+
+
+# command → (arguments built from the world's ids, roles allowed to run it)
+MATRIX = {
+    "postit.create": (lambda ids: {"text": "Une idée"}, WRITERS),
+    "phase.add": (
+        lambda ids: {"title": "C", "minutes": 5, "scope": "plenary", "activity": "share"},
+        LEADS,
+    ),
+    "phase.update": (
+        lambda ids: {
+            "phase": ids["planned"],
+            "title": "B2",
+            "minutes": 6,
+            "scope": "breakouts",
+            "activity": "brainstorm",
+        },
+        LEADS,
+    ),
+    "phase.move": (lambda ids: {"phase": ids["planned"], "to": 0}, LEADS),
+    "phase.remove": (lambda ids: {"phase": ids["planned"]}, LEADS),
+    "phase.start": (lambda ids: {"phase": ids["planned"]}, LEADS),
+    "phase.pause": (lambda ids: {}, LEADS),
+    "phase.resume": (lambda ids: {}, LEADS),
+    "phase.extend": (lambda ids: {"minutes": 5}, LEADS),
+    "phase.end": (lambda ids: {}, LEADS),
+    "groups.create": (lambda ids: {"count": 1, "kind": "online"}, LEADS),
+    "groups.configure": (
+        lambda ids: {"self_choice": False, "video_url_template": "https://meet.jit.si/{group}"},
+        LEADS,
+    ),
+    "group.rename": (lambda ids: {"group": ids["online"], "name": "Les platanes"}, LEADS),
+    "group.delete": (lambda ids: {"group": ids["empty"]}, LEADS),
+    "participants.assign": (lambda ids: {"strategy": "random"}, LEADS),
+    "participant.move": (lambda ids: {"participant": ids["alice"], "group": ids["online"]}, LEADS),
+    "breakouts.open": (lambda ids: {}, LEADS),
+    "breakouts.close": (lambda ids: {}, LEADS),
+    "broadcast.send": (lambda ids: {"text": "Plus que 5 minutes"}, LEADS),
+    "hand.raise": (lambda ids: {}, WRITERS),
+    "hand.lower": (lambda ids: {}, WRITERS),
+    "speaker.next": (lambda ids: {}, LEADS),
+    "speaker.done": (lambda ids: {}, LEADS),
+    "tablet.pairing": (lambda ids: {"group": ids["online"]}, LEADS),
+}
+
+
+def test_the_matrix_covers_every_command():
+    assert set(MATRIX) == set(COMMANDS)
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_may_run_exactly_its_commands(world, name, role):
+    build_args, allowed = MATRIX[name]
+    before = Event.objects.count()
+    run = lambda: execute_command(  # noqa: E731
+        actor=world.actors[role], client_id=f"{name}-{role}", name=name, args=build_args(world.ids)
+    )
+    if role in allowed:
+        assert isinstance(run(), dict)
+        return
+    with pytest.raises(Refused) as refusal:
+        run()
+    assert refusal.value.code == "forbidden"
+    assert refusal.value.message
+    assert Event.objects.count() == before
+
+
+ID_ARGUMENTS = [
+    name
+    for name, (build, _roles) in MATRIX.items()
+    if set(build({"planned": 1, "running": 1, "table": 1, "online": 1, "empty": 1, "alice": 1}))
+    & {"phase", "group", "participant"}
+]
+
+
+@pytest.mark.parametrize("name", ID_ARGUMENTS)
+def test_the_organizer_of_another_workshop_reaches_none_of_these_ids(
+    world, name, other_workshop, organizer
+):
+    """Same person, other workshop: its console's socket acts on its own workshop only."""
+    outsider = Actor(other_workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
+    before = Event.objects.count()
+    with pytest.raises(Refused) as refusal:
+        execute_command(actor=outsider, client_id="x", name=name, args=MATRIX[name][0](world.ids))
+    assert refusal.value.code == "not_found"
+    assert Event.objects.count() == before
+
+
+def test_a_co_facilitator_removed_mid_session_loses_control_at_once(world, workshop):
+    facilitator = world.actors["facilitator"]
+    workshop.facilitators.remove(facilitator.user_id)
+    with pytest.raises(Refused) as refusal:
+        execute_command(actor=facilitator, client_id="late", name="phase.end", args={})
+    assert refusal.value.code == "forbidden"
