@@ -15,6 +15,7 @@ urlpatterns = [
     path("w/<str:code>/part/<str:part>/", views.workshop_part, name="workshop-part"),
     path("w/<str:code>/postits/", views.postit_create, name="postit-create"),
     path("w/<str:code>/console/", views.console, name="console"),
+    path("w/<str:code>/scribe/<str:token>/", views.scribe_join, name="scribe-join"),
     path("w/<str:code>/console/attendance/", views.console_attendance, name="console-attendance"),
     path("w/<str:code>/projector/<str:token>/", views.projector, name="projector"),
     path(

@@ -29,9 +29,9 @@ def _only(args: Args, *, required: set[str], optional: set[str] = frozenset()) -
 
 
 def _postit_create(actor: Actor, args: Args) -> dict:
-    _only(args, required={"text"}, optional={"color", "signature"})
+    _only(args, required={"text"}, optional={"color", "signature", "table"})
     postit = services.postit_create(
-        actor=actor, text=args["text"], **_present(args, "color", "signature")
+        actor=actor, text=args["text"], **_present(args, "color", "signature", "table")
     )
     return {"postit": postit.pk}
 

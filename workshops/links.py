@@ -36,6 +36,12 @@ def projector_link(workshop: Workshop, request: HttpRequest | None = None) -> st
     return absolute(path, request)
 
 
+def scribe_link(workshop: Workshop, request: HttpRequest | None = None) -> str:
+    return absolute(
+        reverse("scribe-join", args=[workshop.join_code, workshop.scribe_token]), request
+    )
+
+
 def console_link(workshop: Workshop, request: HttpRequest | None = None) -> str:
     return absolute(reverse("console", args=[workshop.join_code]), request)
 

@@ -34,6 +34,8 @@ class Workshop(models.Model):
     join_code = models.CharField(_("join code"), max_length=JOIN_CODE_LENGTH, unique=True)
     # Opens the read-only projector page on a room computer that nobody logs into.
     projector_token = models.CharField(max_length=32, unique=True)
+    # Opens the scribe's page: typing paper post-its on behalf of the tables.
+    scribe_token = models.CharField(max_length=32, blank=True)
     organizer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organized_workshops"
     )
@@ -198,6 +200,7 @@ class Participant(models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", _("Person")
         TABLET = "tablet", _("Table tablet")
+        SCRIBE = "scribe", _("Scribe")
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="participants")
     display_name = models.CharField(_("display name"), max_length=DISPLAY_NAME_MAX_LENGTH)
@@ -236,6 +239,10 @@ class PostIt(models.Model):
     author = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="postits")
     # Written at a table's tablet: the optional first name typed with it.
     signature = models.CharField(_("first name"), max_length=DISPLAY_NAME_MAX_LENGTH, blank=True)
+    # Typed by a scribe from a table's paper post-it: the table it belongs to.
+    on_behalf_of = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     text = models.CharField(_("text"), max_length=POSTIT_MAX_LENGTH)
     color = models.CharField(_("color"), max_length=10, choices=Color.choices, default=Color.YELLOW)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -51,12 +51,12 @@ def workshop_facilitators(workshop_id: int) -> QuerySet:
 
 def board_postits(*, workshop_id: int, group_id: int | None) -> QuerySet[PostIt]:
     return PostIt.objects.filter(workshop_id=workshop_id, group_id=group_id).select_related(
-        "author"
+        "author", "on_behalf_of"
     )
 
 
 def postit_for_display(postit_id: int) -> PostIt | None:
-    return PostIt.objects.select_related("author").filter(pk=postit_id).first()
+    return PostIt.objects.select_related("author", "on_behalf_of").filter(pk=postit_id).first()
 
 
 def participant_for_display(participant_id: int) -> Participant | None:
@@ -223,7 +223,7 @@ def projector_stage(workshop: Workshop) -> dict:
         }
     postits_by_group: dict[int, list[PostIt]] = {}
     for postit in PostIt.objects.filter(workshop=workshop, group__isnull=False).select_related(
-        "author"
+        "author", "on_behalf_of"
     ):
         postits_by_group.setdefault(postit.group_id, []).append(postit)
     walls = [
@@ -235,3 +235,13 @@ def projector_stage(workshop: Workshop) -> dict:
         for group in workshop.groups.order_by("position", "id")
     ]
     return {"workshop": workshop, "walls": walls}
+
+
+def scribe_tables(participant: Participant) -> list[Group]:
+    """The groups a scribe can type for (none for anyone else), tables first."""
+    if participant.kind != Participant.Kind.SCRIBE:
+        return []
+    return sorted(
+        Group.objects.filter(workshop_id=participant.workshop_id),
+        key=lambda group: (group.kind != Group.Kind.TABLE, group.position, group.pk),
+    )

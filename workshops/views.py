@@ -31,9 +31,10 @@ from workshops.forms import (
     JoinForm,
     PostItForm,
     PostItLabelForm,
+    ScribeForm,
     WorkshopForm,
 )
-from workshops.models import Workshop
+from workshops.models import Participant, Workshop
 
 
 def workshop_or_404(request: HttpRequest, code: str, *, joinable: bool = False) -> Workshop:
@@ -112,6 +113,7 @@ def workshop_page(request: HttpRequest, code: str) -> HttpResponse:
         **selectors.speaking_queue(workshop.pk),
         "broadcast": selectors.latest_broadcast(workshop.pk),
         "form": PostItForm(initial={"client_id": get_random_string(24)}),
+        "tables": selectors.scribe_tables(participant),
     }
     return render(request, "workshops/workshop.html", context)
 
@@ -403,6 +405,7 @@ def console(request: HttpRequest, code: str) -> HttpResponse:
         "live": live_state(actor, View.CONSOLE),
         "join_link": links.join_link(workshop, request),
         "projector_link": links.projector_link(workshop, request),
+        "scribe_link": links.scribe_link(workshop, request),
         "postits": selectors.board_postits(workshop_id=workshop.pk, group_id=None),
         "broadcast": selectors.latest_broadcast(workshop.pk),
         **selectors.groups_panel(workshop.pk),
@@ -440,3 +443,28 @@ def tablet_pair_qr(request: HttpRequest, pairing_code: str) -> HttpResponse:
         raise Http404
     url = links.absolute(reverse("tablet-pair", args=[group.pairing_code]), request)
     return HttpResponse(links.qr_svg(url), content_type="image/svg+xml")
+
+
+@require_http_methods(["GET", "POST"])
+def scribe_join(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    """The console's scribe link: someone who types the tables' paper post-its joins."""
+    workshop = workshop_or_404(request, code, joinable=True)
+    if not workshop.scribe_token or not secrets.compare_digest(
+        token.encode(), workshop.scribe_token.encode()
+    ):
+        raise Http404(_("This scribe link is not valid."))
+    form = ScribeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scribe = services.participant_join(
+                workshop=workshop,
+                display_name=form.cleaned_data["display_name"],
+                location=Participant.Location.ROOM,
+                kind=Participant.Kind.SCRIBE,
+            )
+        except Refused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            remember_participant(request.session, scribe)
+            return redirect("workshop", workshop.join_code)
+    return render(request, "workshops/scribe_join.html", {"workshop": workshop, "form": form})

@@ -40,6 +40,7 @@
     }
     const color = form.querySelector("input[name='color']:checked");
     const signature = form.querySelector("input[name='signature']");
+    const table = form.querySelector("select[name='table']");
     const id = idField.value;
     idField.value = live.newId(); // the next post-it is a new command
     text.value = "";
@@ -47,6 +48,7 @@
     showError("");
     const args = { text: value, color: color ? color.value : "yellow" };
     if (signature && signature.value.trim()) args.signature = signature.value; // kept for the next one
+    if (table) args.table = Number.parseInt(table.value, 10); // a scribe types for a table
     live
       .command("postit.create", args, id)
       .catch((error) => {

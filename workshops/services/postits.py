@@ -10,6 +10,7 @@ from workshops.errors import Refused
 from workshops.models import (
     DISPLAY_NAME_MAX_LENGTH,
     POSTIT_MAX_LENGTH,
+    Group,
     Participant,
     PostIt,
     Workshop,
@@ -18,11 +19,17 @@ from workshops.services.common import clean_text
 
 
 def postit_create(
-    *, actor: Actor, text: str, color: str = PostIt.Color.YELLOW, signature: str = ""
+    *,
+    actor: Actor,
+    text: str,
+    color: str = PostIt.Color.YELLOW,
+    signature: str = "",
+    table: int | None = None,
 ) -> PostIt:
     """A participant writes a post-it on the board of the group they are in (or the plenary).
 
-    At a table's tablet, `signature` is the optional first name of whoever typed it.
+    At a table's tablet, `signature` is the optional first name of whoever typed it. A
+    scribe types a paper post-it on behalf of `table`: it goes where that table writes.
     """
     if actor.role != Role.PARTICIPANT:
         raise Refused("forbidden", _("Only participants can write post-its here."))
@@ -51,12 +58,15 @@ def postit_create(
             raise Refused("closed", _("This workshop is closed."))
         if signature and author.kind != Participant.Kind.TABLET:
             raise Refused("invalid", _("Only a table tablet signs with a first name."))
+        on_behalf_of = _scribed_table(author, table)
         # In breakouts, people write on their group's board; otherwise on the plenary's.
-        group_id = author.group_id if author.workshop.in_breakouts else None
+        writer_group_id = on_behalf_of.pk if on_behalf_of else author.group_id
+        group_id = writer_group_id if author.workshop.in_breakouts else None
         postit = PostIt.objects.create(
             workshop_id=actor.workshop_id,
             group_id=group_id,
             author=author,
+            on_behalf_of=on_behalf_of,
             signature=signature,
             text=text,
             color=color,
@@ -68,3 +78,19 @@ def postit_create(
             data={"postit": postit.pk, "author": author.pk, "group": group_id},
         )
     return postit
+
+
+def _scribed_table(author: Participant, table: object) -> Group | None:
+    """The table a scribe types for: required from a scribe, refused from anyone else."""
+    if author.kind != Participant.Kind.SCRIBE:
+        if table is not None:
+            raise Refused("forbidden", _("Only a scribe writes on behalf of a table."))
+        return None
+    group = (
+        Group.objects.filter(pk=table, workshop_id=author.workshop_id).first()
+        if type(table) is int
+        else None
+    )
+    if group is None:
+        raise Refused("invalid", _("Choose the table this post-it comes from."))
+    return group

@@ -56,6 +56,7 @@ def workshop_create(
                     language=language,
                     join_code=join_code or new_join_code(),
                     projector_token=secrets.token_urlsafe(18),
+                    scribe_token=secrets.token_urlsafe(18),
                 )
                 Stream.objects.bulk_create(
                     Stream(workshop=workshop, key=key)
@@ -68,17 +69,28 @@ def workshop_create(
     raise Refused("code_exhausted", _("No free join code was found; please try again."))
 
 
-def participant_join(*, workshop: Workshop, display_name: str, location: str) -> Participant:
-    """A guest joins with a display name and where they are; no account is created."""
+def participant_join(
+    *,
+    workshop: Workshop,
+    display_name: str,
+    location: str,
+    kind: str = Participant.Kind.PERSON,
+) -> Participant:
+    """A guest joins with a display name and where they are; no account is created.
+
+    A scribe (who opened the console's scribe link) joins the same way, as a scribe.
+    """
     name = clean_text(display_name, field=_("Display name"), max_length=DISPLAY_NAME_MAX_LENGTH)
     if location not in Participant.Location.values:
         raise Refused("invalid", _("Say whether you are in the room or remote."))
+    if kind not in (Participant.Kind.PERSON, Participant.Kind.SCRIBE):
+        raise Refused("invalid", _("Tablets join through their table's pairing code."))
     with transaction.atomic():
         workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
         if workshop.status == Workshop.Status.CLOSED:
             raise Refused("closed", _("This workshop is closed."))
         participant = Participant.objects.create(
-            workshop=workshop, display_name=name, location=location
+            workshop=workshop, display_name=name, location=location, kind=kind
         )
         emit(
             workshop_id=workshop.pk,
