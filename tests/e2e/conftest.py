@@ -4,6 +4,10 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import expect
+
+# A loaded CI machine is slower than a laptop: wait up to 10 s for what must appear.
+expect.set_options(timeout=10_000)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
