@@ -75,14 +75,6 @@ def _phase_extend(actor: Actor, args: Args) -> dict:
     return {"phase": services.phase_extend(actor=actor, minutes=args["minutes"]).pk}
 
 
-def _on_current_phase(service: Callable[..., object]) -> Callable[[Actor, Args], dict]:
-    def handler(actor: Actor, args: Args) -> dict:
-        _only(args, required=set())
-        return {"phase": service(actor=actor).pk}
-
-    return handler
-
-
 def _groups_create(actor: Actor, args: Args) -> dict:
     _only(args, required={"count", "kind"})
     groups = services.groups_create(actor=actor, count=args["count"], kind=args["kind"])
@@ -148,11 +140,15 @@ def _tablet_pairing(actor: Actor, args: Args) -> dict:
     return {"group": group.pk, "pairing_code": group.pairing_code}
 
 
-def _without_args(service: Callable[..., object]) -> Callable[[Actor, Args], dict]:
+def _without_args(
+    service: Callable[..., object], result_key: str | None = None
+) -> Callable[[Actor, Args], dict]:
+    """A command that takes no argument; `result_key` names the id of what it returns."""
+
     def handler(actor: Actor, args: Args) -> dict:
         _only(args, required=set())
-        service(actor=actor)
-        return {}
+        outcome = service(actor=actor)
+        return {result_key: outcome.pk} if result_key else {}
 
     return handler
 
@@ -164,10 +160,10 @@ COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "phase.move": _phase_move,
     "phase.remove": _phase_remove,
     "phase.start": _phase_start,
-    "phase.pause": _on_current_phase(services.phase_pause),
-    "phase.resume": _on_current_phase(services.phase_resume),
+    "phase.pause": _without_args(services.phase_pause, "phase"),
+    "phase.resume": _without_args(services.phase_resume, "phase"),
     "phase.extend": _phase_extend,
-    "phase.end": _on_current_phase(services.phase_end),
+    "phase.end": _without_args(services.phase_end, "phase"),
     "groups.create": _groups_create,
     "groups.configure": _groups_configure,
     "group.rename": _group_rename,

@@ -15,24 +15,25 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 LAPTOP = {"width": 1280, "height": 800}
 
 
-def log_in(page, server, username: str, password: str) -> None:
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("main form button[type=submit]")
-    page.wait_for_url("**/organizer/")
+def open_console(new_page, server, workshop):
+    """The organizer logs in on a laptop and opens the workshop's console."""
+    organizer = workshop.organizer
+    organizer.set_password("organizer-pass-123")
+    organizer.save()
+    console = new_page(viewport=LAPTOP)
+    console.goto(f"{server.url}/accounts/login/")
+    console.fill("input[name=username]", organizer.username)
+    console.fill("input[name=password]", "organizer-pass-123")
+    console.click("main form button[type=submit]")
+    console.wait_for_url("**/organizer/")
+    console.goto(f"{server.url}/w/{workshop.join_code}/console/")
+    expect(console.locator("[data-live-status]")).to_have_attribute("data-state", "online")
+    return console
 
 
 def test_a_miniature_workshop_from_the_console(daphne_server, new_page, workshop):
     server = daphne_server()
-    organizer = workshop.organizer
-    organizer.set_password("organizer-pass-123")
-    organizer.save()
-
-    console = new_page(viewport=LAPTOP)
-    log_in(console, server, organizer.username, "organizer-pass-123")
-    console.goto(f"{server.url}/w/{workshop.join_code}/console/")
-    expect(console.locator("[data-live-status]")).to_have_attribute("data-state", "online")
+    console = open_console(new_page, server, workshop)
 
     alice, bob = new_page(), new_page()
     join_from_phone(alice, server, workshop, "Alice", "remote")
@@ -121,13 +122,7 @@ def test_what_a_facilitator_is_typing_survives_a_live_redraw_of_the_panel(
     daphne_server, new_page, workshop
 ):
     server = daphne_server()
-    organizer = workshop.organizer
-    organizer.set_password("organizer-pass-123")
-    organizer.save()
-    console = new_page(viewport=LAPTOP)
-    log_in(console, server, organizer.username, "organizer-pass-123")
-    console.goto(f"{server.url}/w/{workshop.join_code}/console/")
-    expect(console.locator("[data-live-status]")).to_have_attribute("data-state", "online")
+    console = open_console(new_page, server, workshop)
     console.fill("#video-template", "https://meet.jit.si/parc-{group}")
 
     # Someone joins: the groups panel is redrawn under the facilitator's cursor.

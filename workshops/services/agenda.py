@@ -16,20 +16,10 @@ from workshops.services.common import (
     clean_minutes,
     clean_text,
     locked_workshop,
+    one_of,
     require_lead,
 )
 from workshops.services.groups import switch_breakouts
-
-
-def _phase_of(workshop: Workshop, phase_id: object) -> Phase:
-    phase = (
-        Phase.objects.filter(pk=phase_id, workshop=workshop).first()
-        if type(phase_id) is int
-        else None
-    )
-    if phase is None:
-        raise Refused("not_found", _("This phase does not exist."))
-    return phase
 
 
 def _emit_phase(workshop: Workshop, name: str, phase: Phase) -> None:
@@ -67,7 +57,7 @@ def phase_update(
     activity = clean_choice(activity, Phase.Activity, field=_("activity"))
     with transaction.atomic():
         workshop = locked_workshop(actor)
-        phase = _phase_of(workshop, phase_id)
+        phase = one_of(workshop, Phase, phase_id)
         phase.title, phase.planned_minutes = title, minutes
         phase.scope, phase.activity = scope, activity
         phase.save(update_fields=["title", "planned_minutes", "scope", "activity"])
@@ -80,7 +70,7 @@ def phase_move(*, actor: Actor, phase_id: int, to: int) -> Phase:
     require_lead(actor)
     with transaction.atomic():
         workshop = locked_workshop(actor)
-        phase = _phase_of(workshop, phase_id)
+        phase = one_of(workshop, Phase, phase_id)
         ordered = [p for p in workshop.phases.order_by("position", "id") if p.pk != phase.pk]
         if type(to) is not int or not 0 <= to <= len(ordered):
             raise Refused("invalid", _("This position is outside the agenda."))
@@ -96,7 +86,7 @@ def phase_remove(*, actor: Actor, phase_id: int) -> None:
     require_lead(actor)
     with transaction.atomic():
         workshop = locked_workshop(actor)
-        phase = _phase_of(workshop, phase_id)
+        phase = one_of(workshop, Phase, phase_id)
         if phase.is_current:
             raise Refused("phase_current", _("End this phase before removing it."))
         _emit_phase(workshop, "agenda.changed", phase)
@@ -122,7 +112,7 @@ def phase_start(*, actor: Actor, phase_id: int) -> Phase:
         workshop = locked_workshop(actor)
         if workshop.status == Workshop.Status.CLOSED:
             raise Refused("closed", _("This workshop is closed."))
-        phase = _phase_of(workshop, phase_id)
+        phase = one_of(workshop, Phase, phase_id)
         now = timezone.now()
         running = current_phase(workshop)
         if running is not None:

@@ -67,3 +67,19 @@ def locked_workshop(actor: Actor) -> Workshop:
 
 def still_leads(workshop: Workshop, user_id: int | None) -> bool:
     return workshop.organizer_id == user_id or workshop.facilitators.filter(pk=user_id).exists()
+
+
+def one_of(workshop: Workshop, model: type[models.Model], pk: object) -> models.Model:
+    """The `model` row `pk` of this workshop, or a refusal: ids of other workshops, or that
+    are not ids at all, are simply not found."""
+    found = model.objects.filter(pk=pk, workshop=workshop).first() if type(pk) is int else None
+    if found is None:
+        raise Refused("not_found", NOT_FOUND_MESSAGES[model.__name__]())
+    return found
+
+
+NOT_FOUND_MESSAGES = {
+    "Phase": lambda: _("This phase does not exist."),
+    "Group": lambda: _("This group does not exist."),
+    "Participant": lambda: _("This participant is not in the workshop."),
+}

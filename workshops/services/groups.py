@@ -13,7 +13,13 @@ from live.models import Stream
 from workshops.actors import Actor, Role
 from workshops.errors import Refused
 from workshops.models import Broadcast, Group, Participant, Workshop
-from workshops.services.common import clean_choice, clean_text, locked_workshop, require_lead
+from workshops.services.common import (
+    clean_choice,
+    clean_text,
+    locked_workshop,
+    one_of,
+    require_lead,
+)
 
 MAX_GROUPS = 50
 ASSIGN_STRATEGIES = ("random", "balanced", "by_location")
@@ -23,17 +29,6 @@ VIDEO_TEMPLATE = re.compile(r"^https?://[^\s{}]*(\{(workshop|group)\}[^\s{}]*)*$
 def groups_changed(workshop: Workshop) -> None:
     """The console's groups panel is re-rendered from this facilitators-only event."""
     emit(workshop_id=workshop.pk, stream=streams.FACILITATORS, name="groups.changed", data={})
-
-
-def _group_of(workshop: Workshop, group_id: object) -> Group:
-    group = (
-        Group.objects.filter(pk=group_id, workshop=workshop).first()
-        if type(group_id) is int
-        else None
-    )
-    if group is None:
-        raise Refused("not_found", _("This group does not exist."))
-    return group
 
 
 def groups_create(*, actor: Actor, count: int, kind: str) -> list[Group]:
@@ -72,7 +67,7 @@ def group_rename(*, actor: Actor, group_id: int, name: str) -> Group:
     name = clean_text(name, field=_("Name"), max_length=80)
     with transaction.atomic():
         workshop = locked_workshop(actor)
-        group = _group_of(workshop, group_id)
+        group = one_of(workshop, Group, group_id)
         group.name = name
         group.save(update_fields=["name"])
         groups_changed(workshop)
@@ -85,7 +80,7 @@ def group_delete(*, actor: Actor, group_id: int) -> None:
     require_lead(actor)
     with transaction.atomic():
         workshop = locked_workshop(actor)
-        group = _group_of(workshop, group_id)
+        group = one_of(workshop, Group, group_id)
         if group.postits.exists():
             raise Refused(
                 "group_has_postits",
@@ -157,16 +152,10 @@ def participant_move(*, actor: Actor, participant_id: int, group_id: int | None)
                 raise Refused("forbidden", _("The facilitators assign the groups."))
         else:
             require_lead(actor)
-        participant = (
-            workshop.participants.filter(pk=participant_id).first()
-            if type(participant_id) is int
-            else None
-        )
-        if participant is None:
-            raise Refused("not_found", _("This participant is not in the workshop."))
+        participant = one_of(workshop, Participant, participant_id)
         if participant.kind == Participant.Kind.TABLET:
             raise Refused("tablet_fixed", _("A table tablet stays at its table."))
-        group = None if group_id is None else _group_of(workshop, group_id)
+        group = None if group_id is None else one_of(workshop, Group, group_id)
         participant.group = group
         participant.save(update_fields=["group"])
         groups_changed(workshop)

@@ -9,7 +9,7 @@ from live.broadcast import emit
 from workshops.actors import Actor, Role
 from workshops.errors import Refused
 from workshops.models import Participant, Workshop
-from workshops.services.common import locked_workshop, require_lead
+from workshops.services.common import locked_workshop, one_of, require_lead
 
 
 def presence_touch(*, actor: Actor) -> None:
@@ -22,24 +22,13 @@ def _hands_changed(workshop: Workshop) -> None:
     emit(workshop_id=workshop.pk, stream=streams.WORKSHOP, name="hands.changed", data={})
 
 
-def _participant_in(workshop: Workshop, participant_id: object) -> Participant:
-    participant = (
-        workshop.participants.filter(pk=participant_id).first()
-        if type(participant_id) is int
-        else None
-    )
-    if participant is None:
-        raise Refused("not_found", _("This participant is not in the workshop."))
-    return participant
-
-
 def hand_raise(*, actor: Actor) -> Participant:
     """A participant asks to speak; a second raise keeps their place in the queue."""
     if actor.role != Role.PARTICIPANT:
         raise Refused("forbidden", _("Only participants raise a hand."))
     with transaction.atomic():
         workshop = locked_workshop(actor)
-        participant = _participant_in(workshop, actor.participant_id)
+        participant = one_of(workshop, Participant, actor.participant_id)
         if participant.hand_raised_at is None:
             participant.hand_raised_at = timezone.now()
             participant.save(update_fields=["hand_raised_at"])
@@ -57,7 +46,7 @@ def hand_lower(*, actor: Actor, participant_id: int | None = None) -> Participan
             participant_id = actor.participant_id
         else:
             require_lead(actor)
-        participant = _participant_in(workshop, participant_id)
+        participant = one_of(workshop, Participant, participant_id)
         if participant.hand_raised_at is not None:
             participant.hand_raised_at = None
             participant.save(update_fields=["hand_raised_at"])

@@ -17,7 +17,7 @@ from workshops.models import (
     Workshop,
 )
 from workshops.selectors import normalize_join_code
-from workshops.services.common import locked_workshop, require_lead
+from workshops.services.common import locked_workshop, one_of, require_lead
 from workshops.services.groups import groups_changed
 
 PAIRING_CODE_LENGTH = 8
@@ -28,9 +28,7 @@ def tablet_pairing_open(*, actor: Actor, group_id: int) -> Group:
     require_lead(actor)
     with transaction.atomic():
         workshop = locked_workshop(actor)
-        group = workshop.groups.filter(pk=group_id).first() if type(group_id) is int else None
-        if group is None:
-            raise Refused("not_found", _("This group does not exist."))
+        group = one_of(workshop, Group, group_id)
         while group.pairing_code is None:
             code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _i in range(PAIRING_CODE_LENGTH))
             try:
