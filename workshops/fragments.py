@@ -74,8 +74,17 @@ def groups_panel_swap(workshop_id: int) -> Swap:
     return {"html": html, "target": "#groups", "swap": "outerHTML"}
 
 
+def attendance_swap(workshop_id: int) -> Swap:
+    workshop = Workshop.objects.get(pk=workshop_id)
+    html = render_to_string(
+        "workshops/partials/attendance.html", selectors.attendance_panel(workshop)
+    )
+    return {"html": html, "target": "#attendance", "swap": "outerHTML"}
+
+
 def _groups_changed(workshop_id: int, data: Mapping) -> list[Swap]:
-    return [groups_panel_swap(workshop_id)]
+    # Presence is counted per group: the attendance card follows the groups.
+    return [groups_panel_swap(workshop_id), attendance_swap(workshop_id)]
 
 
 def _broadcast_sent(workshop_id: int, data: Mapping) -> list[Swap]:
@@ -114,12 +123,7 @@ def render_stream_snapshot(workshop_id: int, stream: str, language: str) -> dict
     """The whole current state a stream shows, for a client too far behind to catch up."""
     with translation.override(language):
         if stream == streams.FACILITATORS:
-            workshop = Workshop.objects.get(pk=workshop_id)
-            html = render_to_string(
-                "workshops/partials/attendance.html", selectors.attendance_panel(workshop)
-            )
-            attendance = {"html": html, "target": "#attendance", "swap": "outerHTML"}
-            return {"swaps": [attendance, groups_panel_swap(workshop_id)]}
+            return {"swaps": [attendance_swap(workshop_id), groups_panel_swap(workshop_id)]}
         group_id = int(stream.split(":")[1]) if stream.startswith("group:") else None
         html = render_to_string(
             "workshops/partials/board.html",

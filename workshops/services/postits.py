@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from live import streams
 from live.broadcast import emit
@@ -33,7 +34,7 @@ def postit_create(
     """
     if actor.role != Role.PARTICIPANT:
         raise Refused("forbidden", _("Only participants can write post-its here."))
-    text = clean_text(text, field=_("Post-it"), max_length=POSTIT_MAX_LENGTH)
+    text = clean_text(text, field=pgettext("field name", "Post-it"), max_length=POSTIT_MAX_LENGTH)
     if not isinstance(signature, str):
         raise Refused("invalid", _("A first name is text."))
     signature = (
