@@ -45,6 +45,8 @@ PARTICIPANT_JOINED = EventType(
     "participant.joined", {"participant": int, "location": str, "group": OptionalId}
 )
 POSTIT_CREATED = EventType("postit.created", {"postit": int, "author": int, "group": OptionalId})
+POSTIT_UPDATED = EventType("postit.updated", {"postit": int, "author": int, "group": OptionalId})
+POSTIT_DELETED = EventType("postit.deleted", {"postit": int, "group": OptionalId})
 
 # The agenda and the current phase: the phase touched (a removed one's id is kept).
 PHASE_EVENTS = tuple(
@@ -73,6 +75,8 @@ EVENT_TYPES: dict[str, EventType] = {
     for event in (
         PARTICIPANT_JOINED,
         POSTIT_CREATED,
+        POSTIT_UPDATED,
+        POSTIT_DELETED,
         *PHASE_EVENTS,
         GROUPS_CHANGED,
         PARTICIPANT_MOVED,

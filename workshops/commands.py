@@ -40,6 +40,20 @@ def _present(args: Args, *names: str) -> dict:
     return {name: args[name] for name in names if name in args}
 
 
+def _postit_update(actor: Actor, args: Args) -> dict:
+    _only(args, required={"postit", "text"}, optional={"color"})
+    postit = services.postit_update(
+        actor=actor, postit_id=args["postit"], text=args["text"], color=args.get("color")
+    )
+    return {"postit": postit.pk}
+
+
+def _postit_delete(actor: Actor, args: Args) -> dict:
+    _only(args, required={"postit"})
+    services.postit_delete(actor=actor, postit_id=args["postit"])
+    return {}
+
+
 PHASE_FIELDS = {"title", "minutes", "scope", "activity"}
 
 
@@ -155,6 +169,8 @@ def _without_args(
 
 COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "postit.create": _postit_create,
+    "postit.update": _postit_update,
+    "postit.delete": _postit_delete,
     "phase.add": _phase_add,
     "phase.update": _phase_update,
     "phase.move": _phase_move,

@@ -30,6 +30,10 @@ def _postit_created(workshop_id: int, data: Mapping) -> list[Swap]:
     return [{"html": html, "target": board_target(stream), "swap": "upsert"}]
 
 
+def _postit_deleted(workshop_id: int, data: Mapping) -> list[Swap]:
+    return [{"html": "", "target": f"#postit-{data['postit']}", "swap": "delete"}]
+
+
 def _participant_joined(workshop_id: int, data: Mapping) -> list[Swap]:
     participant = selectors.participant_for_display(data["participant"])
     if participant is None:
@@ -102,6 +106,8 @@ def _hands_changed(workshop_id: int, data: Mapping) -> list[Swap]:
 
 RENDERERS: dict[str, Callable[[int, Mapping], list[Swap]]] = {
     "postit.created": _postit_created,
+    "postit.updated": _postit_created,  # the same upsert: the post-it as it is now
+    "postit.deleted": _postit_deleted,
     "participant.joined": _participant_joined,
     **{event.name: _phase_changed for event in PHASE_EVENTS},
     "groups.changed": _groups_changed,

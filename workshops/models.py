@@ -247,6 +247,8 @@ class PostIt(models.Model):
     color = models.CharField(_("color"), max_length=10, choices=Color.choices, default=Color.YELLOW)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Deleted by its author: gone from every board, kept for the record of the workshop.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

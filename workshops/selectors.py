@@ -50,13 +50,17 @@ def workshop_facilitators(workshop_id: int) -> QuerySet:
 
 
 def board_postits(*, workshop_id: int, group_id: int | None) -> QuerySet[PostIt]:
-    return PostIt.objects.filter(workshop_id=workshop_id, group_id=group_id).select_related(
-        "author", "on_behalf_of"
-    )
+    return PostIt.objects.filter(
+        workshop_id=workshop_id, group_id=group_id, deleted_at=None
+    ).select_related("author", "on_behalf_of")
 
 
 def postit_for_display(postit_id: int) -> PostIt | None:
-    return PostIt.objects.select_related("author", "on_behalf_of").filter(pk=postit_id).first()
+    return (
+        PostIt.objects.select_related("author", "on_behalf_of")
+        .filter(pk=postit_id, deleted_at=None)
+        .first()
+    )
 
 
 def participant_for_display(participant_id: int) -> Participant | None:
@@ -222,9 +226,8 @@ def projector_stage(workshop: Workshop) -> dict:
             "walls": [],
         }
     postits_by_group: dict[int, list[PostIt]] = {}
-    for postit in PostIt.objects.filter(workshop=workshop, group__isnull=False).select_related(
-        "author", "on_behalf_of"
-    ):
+    postits = PostIt.objects.filter(workshop=workshop, group__isnull=False, deleted_at=None)
+    for postit in postits.select_related("author", "on_behalf_of"):
         postits_by_group.setdefault(postit.group_id, []).append(postit)
     walls = [
         {

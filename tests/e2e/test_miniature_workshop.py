@@ -89,7 +89,7 @@ def test_a_miniature_workshop_from_the_console(daphne_server, new_page, workshop
     at_table = alice if "Table 1" in alice.locator("#place .where").inner_text() else bob
     online = bob if at_table is alice else alice
     tablet.fill("input[name=signature]", "Marie")
-    tablet.fill("textarea[name=text]", "Un kiosque à musique")
+    tablet.fill("form[data-command='postit.create'] textarea", "Un kiosque à musique")
     tablet.click("form[data-command='postit.create'] button[type=submit]")
     expect(at_table.locator("#wall .postit .postit-author")).to_have_text("Table 1 · Marie")
     expect(online.locator("#wall .postit")).to_have_count(0)

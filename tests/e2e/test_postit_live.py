@@ -20,7 +20,7 @@ def test_a_post_it_written_on_one_phone_appears_on_the_other_and_the_projector(
     expect(projector.locator("[data-live-status]")).to_have_attribute("data-state", "online")
     expect(projector.locator(".join-code")).to_contain_text(workshop.join_code)
 
-    alice.fill("textarea[name=text]", "Des bancs à l'ombre <b>svp</b>")
+    alice.fill("form[data-command='postit.create'] textarea", "Des bancs à l'ombre <b>svp</b>")
     alice.click("form[data-command='postit.create'] button[type=submit]")
 
     for page in (alice, bob, projector):
@@ -28,9 +28,20 @@ def test_a_post_it_written_on_one_phone_appears_on_the_other_and_the_projector(
         expect(postit).to_have_count(1)
         expect(postit.locator(".postit-text")).to_have_text("Des bancs à l'ombre <b>svp</b>")
         expect(postit.locator(".postit-author")).to_have_text("Alice")
-    expect(alice.locator("textarea[name=text]")).to_have_value("")
+    expect(alice.locator("form[data-command='postit.create'] textarea")).to_have_value("")
     expect(alice.locator("#board-workshop .postit.mine")).to_have_count(1)
     expect(bob.locator("#board-workshop .postit.mine")).to_have_count(0)
+
+    # Alice rewrites her post-it; Bob sees the new text and has no control over it.
+    mine = alice.locator("#board-workshop .postit.mine")
+    mine.locator("summary").click()
+    mine.locator("textarea").fill("Des bancs à l'ombre des platanes")
+    mine.locator("button[type=submit]").click()
+    for page in (bob, projector):
+        expect(page.locator("#board-workshop .postit-text")).to_have_text(
+            "Des bancs à l'ombre des platanes"
+        )
+    expect(bob.locator("#board-workshop .postit-tools")).to_be_hidden()
 
     # Phone-first: nothing scrolls sideways at 360 px.
     for page in (alice, bob):
@@ -43,7 +54,7 @@ def test_a_reloaded_phone_shows_the_wall_and_keeps_the_participant_in(
     server = daphne_server()
     alice = new_page()
     join_from_phone(alice, server, workshop, "Alice", "remote")
-    alice.fill("textarea[name=text]", "Première idée")
+    alice.fill("form[data-command='postit.create'] textarea", "Première idée")
     alice.click("form[data-command='postit.create'] button[type=submit]")
     expect(alice.locator("#board-workshop .postit")).to_have_count(1)
     alice.reload()

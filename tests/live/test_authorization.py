@@ -39,6 +39,8 @@ def world(workshop, organizer, alice) -> World:
     )
     planned = services.phase_add(actor=lead, title="B", minutes=5, scope="plenary", activity="poll")
     services.phase_start(actor=lead, phase_id=running.pk)
+    alices = Actor(workshop.pk, Role.PARTICIPANT, participant_id=alice.pk)
+    postit = services.postit_create(actor=alices, text="L'idée d'Alice")
     actors = {
         "organizer": lead,
         "facilitator": Actor(workshop.pk, Role.FACILITATOR, user_id=co.pk),
@@ -53,6 +55,7 @@ def world(workshop, organizer, alice) -> World:
         "online": online.pk,
         "empty": empty.pk,
         "alice": alice.pk,
+        "postit": postit.pk,
     }
     return World(actors, ids)
 
@@ -60,6 +63,9 @@ def world(workshop, organizer, alice) -> World:
 # command → (arguments built from the world's ids, roles allowed to run it)
 MATRIX = {
     "postit.create": (lambda ids: {"text": "Une idée"}, WRITERS),
+    # Only its author (Alice) may change her post-it: not even the table's tablet.
+    "postit.update": (lambda ids: {"postit": ids["postit"], "text": "Mieux dit"}, {"participant"}),
+    "postit.delete": (lambda ids: {"postit": ids["postit"]}, {"participant"}),
     "phase.add": (
         lambda ids: {"title": "C", "minutes": 5, "scope": "plenary", "activity": "share"},
         LEADS,
@@ -126,7 +132,11 @@ def test_each_role_may_run_exactly_its_commands(world, name, role):
 ID_ARGUMENTS = [
     name
     for name, (build, _roles) in MATRIX.items()
-    if set(build({"planned": 1, "running": 1, "table": 1, "online": 1, "empty": 1, "alice": 1}))
+    if set(
+        build(
+            dict.fromkeys(("planned", "running", "table", "online", "empty", "alice", "postit"), 1)
+        )
+    )
     & {"phase", "group", "participant"}
 ]
 

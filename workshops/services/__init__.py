@@ -28,7 +28,7 @@ from workshops.services.groups import (
     participant_move,
     participants_assign,
 )
-from workshops.services.postits import postit_create
+from workshops.services.postits import postit_create, postit_delete, postit_update
 from workshops.services.presence import (
     hand_lower,
     hand_raise,
@@ -75,6 +75,8 @@ __all__ = [
     "phase_start",
     "phase_update",
     "postit_create",
+    "postit_delete",
+    "postit_update",
     "presence_touch",
     "require_lead",
     "speaker_call_next",

@@ -1,6 +1,7 @@
 """Post-its on the plenary board and the groups' boards."""
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -74,7 +75,7 @@ def postit_create(
         )
         emit(
             workshop_id=actor.workshop_id,
-            stream=streams.group_stream(group_id) if group_id else streams.WORKSHOP,
+            stream=_postit_stream(postit),
             name="postit.created",
             data={"postit": postit.pk, "author": author.pk, "group": group_id},
         )
@@ -95,3 +96,61 @@ def _scribed_table(author: Participant, table: object) -> Group | None:
     if group is None:
         raise Refused("invalid", _("Choose the table this post-it comes from."))
     return group
+
+
+def _own_postit(actor: Actor, postit_id: object) -> PostIt:
+    """A post-it its author may change: theirs, in this workshop, not deleted, workshop open."""
+    if actor.role != Role.PARTICIPANT:
+        raise Refused("forbidden", _("Only the author of a post-it can change it."))
+    postit = (
+        PostIt.objects.select_for_update(of=("self",))
+        .select_related("workshop")
+        .filter(pk=postit_id, workshop_id=actor.workshop_id, deleted_at=None)
+        .first()
+        if type(postit_id) is int
+        else None
+    )
+    if postit is None:
+        raise Refused("not_found", _("This post-it does not exist."))
+    if postit.author_id != actor.participant_id:
+        raise Refused("forbidden", _("Only the author of a post-it can change it."))
+    if postit.workshop.status == Workshop.Status.CLOSED:
+        raise Refused("closed", _("This workshop is closed."))
+    return postit
+
+
+def _postit_stream(postit: PostIt) -> str:
+    return streams.group_stream(postit.group_id) if postit.group_id else streams.WORKSHOP
+
+
+def postit_update(*, actor: Actor, postit_id: int, text: str, color: str | None = None) -> PostIt:
+    """The author rewrites their post-it (and may change its color)."""
+    text = clean_text(text, field=pgettext("field name", "Post-it"), max_length=POSTIT_MAX_LENGTH)
+    if color is not None and color not in PostIt.Color.values:
+        raise Refused("invalid", _("Unknown color."))
+    with transaction.atomic():
+        postit = _own_postit(actor, postit_id)
+        postit.text = text
+        postit.color = color or postit.color
+        postit.save(update_fields=["text", "color", "updated_at"])
+        emit(
+            workshop_id=actor.workshop_id,
+            stream=_postit_stream(postit),
+            name="postit.updated",
+            data={"postit": postit.pk, "author": postit.author_id, "group": postit.group_id},
+        )
+    return postit
+
+
+def postit_delete(*, actor: Actor, postit_id: int) -> None:
+    """The author takes their post-it off the board; the record keeps it."""
+    with transaction.atomic():
+        postit = _own_postit(actor, postit_id)
+        postit.deleted_at = timezone.now()
+        postit.save(update_fields=["deleted_at", "updated_at"])
+        emit(
+            workshop_id=actor.workshop_id,
+            stream=_postit_stream(postit),
+            name="postit.deleted",
+            data={"postit": postit.pk, "group": postit.group_id},
+        )
