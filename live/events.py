@@ -47,6 +47,10 @@ PARTICIPANT_JOINED = EventType(
 POSTIT_CREATED = EventType("postit.created", {"postit": int, "author": int, "group": OptionalId})
 POSTIT_UPDATED = EventType("postit.updated", {"postit": int, "author": int, "group": OptionalId})
 POSTIT_DELETED = EventType("postit.deleted", {"postit": int, "group": OptionalId})
+# Moderation: hidden and restored post-its (their stream), the console's list (facilitators).
+POSTIT_HIDDEN = EventType("postit.hidden", {"postit": int, "group": OptionalId})
+POSTIT_RESTORED = EventType("postit.restored", {"postit": int, "group": OptionalId})
+MODERATION_CHANGED = EventType("moderation.changed", {"postit": int})
 
 # The agenda and the current phase: the phase touched (a removed one's id is kept).
 PHASE_EVENTS = tuple(
@@ -77,6 +81,9 @@ EVENT_TYPES: dict[str, EventType] = {
         POSTIT_CREATED,
         POSTIT_UPDATED,
         POSTIT_DELETED,
+        POSTIT_HIDDEN,
+        POSTIT_RESTORED,
+        MODERATION_CHANGED,
         *PHASE_EVENTS,
         GROUPS_CHANGED,
         PARTICIPANT_MOVED,

@@ -48,10 +48,13 @@ def _postit_update(actor: Actor, args: Args) -> dict:
     return {"postit": postit.pk}
 
 
-def _postit_delete(actor: Actor, args: Args) -> dict:
-    _only(args, required={"postit"})
-    services.postit_delete(actor=actor, postit_id=args["postit"])
-    return {}
+def _on_postit(service: Callable[..., object]) -> Callable[[Actor, Args], dict]:
+    def handler(actor: Actor, args: Args) -> dict:
+        _only(args, required={"postit"})
+        service(actor=actor, postit_id=args["postit"])
+        return {"postit": args["postit"]}
+
+    return handler
 
 
 PHASE_FIELDS = {"title", "minutes", "scope", "activity"}
@@ -170,7 +173,9 @@ def _without_args(
 COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "postit.create": _postit_create,
     "postit.update": _postit_update,
-    "postit.delete": _postit_delete,
+    "postit.delete": _on_postit(services.postit_delete),
+    "postit.hide": _on_postit(services.postit_hide),
+    "postit.restore": _on_postit(services.postit_restore),
     "phase.add": _phase_add,
     "phase.update": _phase_update,
     "phase.move": _phase_move,

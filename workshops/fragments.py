@@ -34,6 +34,18 @@ def _postit_deleted(workshop_id: int, data: Mapping) -> list[Swap]:
     return [{"html": "", "target": f"#postit-{data['postit']}", "swap": "delete"}]
 
 
+def moderation_swap(workshop_id: int) -> Swap:
+    html = render_to_string(
+        "workshops/partials/hidden_postits.html",
+        {"hidden_postits": selectors.hidden_postits(workshop_id)},
+    )
+    return {"html": html, "target": "#hidden-postits", "swap": "outerHTML"}
+
+
+def _moderation_changed(workshop_id: int, data: Mapping) -> list[Swap]:
+    return [moderation_swap(workshop_id)]
+
+
 def _participant_joined(workshop_id: int, data: Mapping) -> list[Swap]:
     participant = selectors.participant_for_display(data["participant"])
     if participant is None:
@@ -108,6 +120,9 @@ RENDERERS: dict[str, Callable[[int, Mapping], list[Swap]]] = {
     "postit.created": _postit_created,
     "postit.updated": _postit_created,  # the same upsert: the post-it as it is now
     "postit.deleted": _postit_deleted,
+    "postit.hidden": _postit_deleted,  # gone from every board, like a deleted one
+    "postit.restored": _postit_created,  # back where it was
+    "moderation.changed": _moderation_changed,
     "participant.joined": _participant_joined,
     **{event.name: _phase_changed for event in PHASE_EVENTS},
     "groups.changed": _groups_changed,
@@ -129,7 +144,12 @@ def render_stream_snapshot(workshop_id: int, stream: str, language: str) -> dict
     """The whole current state a stream shows, for a client too far behind to catch up."""
     with translation.override(language):
         if stream == streams.FACILITATORS:
-            return {"swaps": [attendance_swap(workshop_id), groups_panel_swap(workshop_id)]}
+            swaps = [
+                attendance_swap(workshop_id),
+                groups_panel_swap(workshop_id),
+                moderation_swap(workshop_id),
+            ]
+            return {"swaps": swaps}
         group_id = int(stream.split(":")[1]) if stream.startswith("group:") else None
         html = render_to_string(
             "workshops/partials/board.html",

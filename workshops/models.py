@@ -249,6 +249,11 @@ class PostIt(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Deleted by its author: gone from every board, kept for the record of the workshop.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Hidden by a facilitator (moderation): gone from every board until restored.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -51,14 +51,14 @@ def workshop_facilitators(workshop_id: int) -> QuerySet:
 
 def board_postits(*, workshop_id: int, group_id: int | None) -> QuerySet[PostIt]:
     return PostIt.objects.filter(
-        workshop_id=workshop_id, group_id=group_id, deleted_at=None
+        workshop_id=workshop_id, group_id=group_id, deleted_at=None, hidden_at=None
     ).select_related("author", "on_behalf_of")
 
 
 def postit_for_display(postit_id: int) -> PostIt | None:
     return (
         PostIt.objects.select_related("author", "on_behalf_of")
-        .filter(pk=postit_id, deleted_at=None)
+        .filter(pk=postit_id, deleted_at=None, hidden_at=None)
         .first()
     )
 
@@ -226,7 +226,9 @@ def projector_stage(workshop: Workshop) -> dict:
             "walls": [],
         }
     postits_by_group: dict[int, list[PostIt]] = {}
-    postits = PostIt.objects.filter(workshop=workshop, group__isnull=False, deleted_at=None)
+    postits = PostIt.objects.filter(
+        workshop=workshop, group__isnull=False, deleted_at=None, hidden_at=None
+    )
     for postit in postits.select_related("author", "on_behalf_of"):
         postits_by_group.setdefault(postit.group_id, []).append(postit)
     walls = [
@@ -247,4 +249,14 @@ def scribe_tables(participant: Participant) -> list[Group]:
     return sorted(
         Group.objects.filter(workshop_id=participant.workshop_id),
         key=lambda group: (group.kind != Group.Kind.TABLE, group.position, group.pk),
+    )
+
+
+def hidden_postits(workshop_id: int) -> list[PostIt]:
+    """What the facilitators hid, newest first, with who hid it: the console can restore it."""
+    return list(
+        PostIt.objects.filter(workshop_id=workshop_id, deleted_at=None)
+        .exclude(hidden_at=None)
+        .select_related("author", "hidden_by", "group")
+        .order_by("-hidden_at")
     )

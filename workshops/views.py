@@ -406,6 +406,7 @@ def console(request: HttpRequest, code: str) -> HttpResponse:
         "join_link": links.join_link(workshop, request),
         "projector_link": links.projector_link(workshop, request),
         "scribe_link": links.scribe_link(workshop, request),
+        "hidden_postits": selectors.hidden_postits(workshop.pk),
         "postits": selectors.board_postits(workshop_id=workshop.pk, group_id=None),
         "broadcast": selectors.latest_broadcast(workshop.pk),
         **selectors.groups_panel(workshop.pk),

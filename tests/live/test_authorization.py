@@ -66,6 +66,8 @@ MATRIX = {
     # Only its author (Alice) may change her post-it: not even the table's tablet.
     "postit.update": (lambda ids: {"postit": ids["postit"], "text": "Mieux dit"}, {"participant"}),
     "postit.delete": (lambda ids: {"postit": ids["postit"]}, {"participant"}),
+    "postit.hide": (lambda ids: {"postit": ids["postit"]}, LEADS),
+    "postit.restore": (lambda ids: {"postit": ids["postit"]}, LEADS),
     "phase.add": (
         lambda ids: {"title": "C", "minutes": 5, "scope": "plenary", "activity": "share"},
         LEADS,

@@ -28,7 +28,13 @@ from workshops.services.groups import (
     participant_move,
     participants_assign,
 )
-from workshops.services.postits import postit_create, postit_delete, postit_update
+from workshops.services.postits import (
+    postit_create,
+    postit_delete,
+    postit_hide,
+    postit_restore,
+    postit_update,
+)
 from workshops.services.presence import (
     hand_lower,
     hand_raise,
@@ -76,6 +82,8 @@ __all__ = [
     "phase_update",
     "postit_create",
     "postit_delete",
+    "postit_hide",
+    "postit_restore",
     "postit_update",
     "presence_touch",
     "require_lead",

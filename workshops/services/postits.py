@@ -17,7 +17,7 @@ from workshops.models import (
     PostIt,
     Workshop,
 )
-from workshops.services.common import clean_text
+from workshops.services.common import clean_text, locked_workshop, require_lead
 
 
 def postit_create(
@@ -154,3 +154,58 @@ def postit_delete(*, actor: Actor, postit_id: int) -> None:
             name="postit.deleted",
             data={"postit": postit.pk, "group": postit.group_id},
         )
+
+
+def _moderated_postit(actor: Actor, postit_id: object) -> PostIt:
+    require_lead(actor)
+    locked_workshop(actor)  # checks the facilitator still leads this workshop
+    postit = (
+        PostIt.objects.select_for_update(of=("self",))
+        .filter(pk=postit_id, workshop_id=actor.workshop_id, deleted_at=None)
+        .first()
+        if type(postit_id) is int
+        else None
+    )
+    if postit is None:
+        raise Refused("not_found", _("This post-it does not exist."))
+    return postit
+
+
+def _moderation_events(actor: Actor, postit: PostIt, name: str) -> None:
+    emit(
+        workshop_id=actor.workshop_id,
+        stream=_postit_stream(postit),
+        name=name,
+        data={"postit": postit.pk, "group": postit.group_id},
+    )
+    # The console's list of hidden post-its, for facilitators only.
+    emit(
+        workshop_id=actor.workshop_id,
+        stream=streams.FACILITATORS,
+        name="moderation.changed",
+        data={"postit": postit.pk},
+    )
+
+
+def postit_hide(*, actor: Actor, postit_id: int) -> PostIt:
+    """A facilitator hides a post-it: it leaves every board; who hid it is kept."""
+    with transaction.atomic():
+        postit = _moderated_postit(actor, postit_id)
+        if postit.hidden_at is None:
+            postit.hidden_at = timezone.now()
+            postit.hidden_by_id = actor.user_id
+            postit.save(update_fields=["hidden_at", "hidden_by", "updated_at"])
+            _moderation_events(actor, postit, "postit.hidden")
+    return postit
+
+
+def postit_restore(*, actor: Actor, postit_id: int) -> PostIt:
+    """A facilitator puts a hidden post-it back where it was."""
+    with transaction.atomic():
+        postit = _moderated_postit(actor, postit_id)
+        if postit.hidden_at is not None:
+            postit.hidden_at = None
+            postit.hidden_by = None
+            postit.save(update_fields=["hidden_at", "hidden_by", "updated_at"])
+            _moderation_events(actor, postit, "postit.restored")
+    return postit
