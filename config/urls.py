@@ -17,6 +17,12 @@ urlpatterns = [
     path("w/<str:code>/console/", views.console, name="console"),
     path("w/<str:code>/scribe/<str:token>/", views.scribe_join, name="scribe-join"),
     path("w/<str:code>/console/attendance/", views.console_attendance, name="console-attendance"),
+    path("w/<str:code>/console/boards/", views.console_boards, name="console-boards"),
+    path(
+        "w/<str:code>/console/suggestions/",
+        views.console_suggestions,
+        name="console-suggestions",
+    ),
     path("w/<str:code>/projector/<str:token>/", views.projector, name="projector"),
     path(
         "w/<str:code>/projector/<str:token>/stage/",

@@ -15,7 +15,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection, transaction
 
-from live.events import validate_event
+from live.events import public_data, validate_event
 from live.models import Event, Stream
 from live.streams import layer_group
 
@@ -69,7 +69,7 @@ def event_frame(workshop_id: int, stream: str, event: Event, language: str) -> d
         "stream": stream,
         "seq": event.seq,
         "name": event.name,
-        "data": event.data,
+        "data": public_data(event.name, event.data),
     }
     fragment = render_event(workshop_id, event.name, event.data, language)
     if fragment is not None:

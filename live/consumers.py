@@ -4,6 +4,7 @@ It never writes models itself and keeps no state that matters when it dies: the 
 and the resync handshake are the source of truth (docs/protocol.md).
 """
 
+import asyncio
 import json
 import logging
 import re
@@ -18,7 +19,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from live.broadcast import FRAMES_MESSAGE
-from live.resync import catch_up
+from live.resync import catch_up, current_snapshots
+from live.snapshots import bind_loop
 from live.streams import is_stream_key, layer_group
 from workshops.actors import Actor, Role, View, resolve_actor
 from workshops.commands import execute_command
@@ -60,6 +62,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             await super().dispatch(message)
 
     async def connect(self) -> None:
+        bind_loop(asyncio.get_running_loop())  # where vote counts are coalesced
         workshop_id = self.scope["url_route"]["kwargs"]["workshop_id"]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         await self.accept()
@@ -161,6 +164,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             # live (a duplicate at worst, dropped by its sequence number), never nowhere.
             await self.follow(followed)
             streams = await self.read_missed(followed, last)
+            snapshots = await self.read_snapshots(followed)
         except Exception:
             logger.exception("resync failed")
             await self.send_error(None, "unavailable", _("The server is unavailable, retrying."))
@@ -172,6 +176,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             "role": self.actor.role,
             "participant": self.actor.participant_id,
             "streams": streams,
+            "snapshots": snapshots,
         }
         await self.send_frame(welcome)
         self.ready = True
@@ -184,6 +189,12 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             followed=followed,
             last=last,
             language=self.language,
+        )
+
+    @database_sync_to_async
+    def read_snapshots(self, followed: list[str]) -> list[dict]:
+        return current_snapshots(
+            workshop_id=self.actor.workshop_id, followed=followed, language=self.language
         )
 
     async def follow(self, followed: list[str]) -> None:

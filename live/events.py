@@ -18,6 +18,9 @@ class EventSchemaError(ValueError):
 class EventType:
     name: str
     fields: Mapping[str, type | tuple[type, ...]]
+    # Kept in the log (the minutes say who did what) but never sent to screens: an
+    # anonymous workshop must not leak its authors' ids to participants.
+    private: frozenset[str] = frozenset()
 
     def validate(self, data: Mapping[str, object]) -> None:
         missing = self.fields.keys() - data.keys()
@@ -44,9 +47,29 @@ OptionalId = (int, NoneType)
 PARTICIPANT_JOINED = EventType(
     "participant.joined", {"participant": int, "location": str, "group": OptionalId}
 )
-POSTIT_CREATED = EventType("postit.created", {"postit": int, "author": int, "group": OptionalId})
-POSTIT_UPDATED = EventType("postit.updated", {"postit": int, "author": int, "group": OptionalId})
+POSTIT_CREATED = EventType(
+    "postit.created",
+    {"postit": int, "author": int, "group": OptionalId},
+    private=frozenset({"author"}),
+)
+POSTIT_UPDATED = EventType(
+    "postit.updated",
+    {"postit": int, "author": int, "group": OptionalId},
+    private=frozenset({"author"}),
+)
 POSTIT_DELETED = EventType("postit.deleted", {"postit": int, "group": OptionalId})
+# The board: a post-it moved to a place in a lane (`cluster` None: not sorted yet; `from`
+# the lane it left), clusters, duplicates merged, boards opened to everyone.
+POSTIT_MOVED = EventType(
+    "postit.moved",
+    {"postit": int, "group": OptionalId, "cluster": OptionalId, "from": OptionalId},
+)
+CLUSTER_EVENTS = tuple(
+    EventType(name, {"cluster": int, "group": OptionalId})
+    for name in ("cluster.created", "cluster.renamed", "cluster.dissolved")
+)
+POSTIT_MERGED = EventType("postit.merged", {"postit": int, "into": int, "group": OptionalId})
+BOARD_CONFIGURED = EventType("board.configured", {"open": bool})
 # Moderation: hidden and restored post-its (their stream), the console's list (facilitators).
 POSTIT_HIDDEN = EventType("postit.hidden", {"postit": int, "group": OptionalId})
 POSTIT_RESTORED = EventType("postit.restored", {"postit": int, "group": OptionalId})
@@ -81,6 +104,10 @@ EVENT_TYPES: dict[str, EventType] = {
         POSTIT_CREATED,
         POSTIT_UPDATED,
         POSTIT_DELETED,
+        POSTIT_MOVED,
+        *CLUSTER_EVENTS,
+        POSTIT_MERGED,
+        BOARD_CONFIGURED,
         POSTIT_HIDDEN,
         POSTIT_RESTORED,
         MODERATION_CHANGED,
@@ -100,3 +127,9 @@ def validate_event(name: str, data: Mapping[str, object]) -> None:
     except KeyError:
         raise EventSchemaError(f"undeclared event {name!r}") from None
     event_type.validate(data)
+
+
+def public_data(name: str, data: Mapping[str, object]) -> dict[str, object]:
+    """What an event frame tells screens: its data without the private fields."""
+    private = EVENT_TYPES[name].private if name in EVENT_TYPES else frozenset()
+    return {key: value for key, value in data.items() if key not in private}

@@ -18,3 +18,8 @@ def is_stream_key(value: object) -> bool:
 def layer_group(workshop_id: int, stream_key: str) -> str:
     """Channel-layer group names allow only ASCII letters, digits, '-', '_' and '.'."""
     return f"w{workshop_id}.{stream_key.replace(':', '-')}"
+
+
+def group_of(stream_key: str) -> int | None:
+    """The group whose board a stream carries; None for the plenary's."""
+    return int(stream_key.split(":")[1]) if stream_key.startswith("group:") else None

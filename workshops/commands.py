@@ -57,17 +57,65 @@ def _on_postit(service: Callable[..., object]) -> Callable[[Actor, Args], dict]:
     return handler
 
 
+def _postit_move(actor: Actor, args: Args) -> dict:
+    _only(args, required={"postit", "cluster"}, optional={"index"})
+    postit = services.postit_move(
+        actor=actor, postit_id=args["postit"], cluster_id=args["cluster"], index=args.get("index")
+    )
+    return {"postit": postit.pk, "cluster": postit.cluster_id}
+
+
+def _postit_merge(actor: Actor, args: Args) -> dict:
+    _only(args, required={"postit", "into"})
+    target = services.postit_merge(actor=actor, postit_id=args["postit"], into_id=args["into"])
+    return {"postit": target.pk}
+
+
+def _cluster_create(actor: Actor, args: Args) -> dict:
+    _only(args, required={"name"}, optional={"group", "postits"})
+    cluster = services.cluster_create(
+        actor=actor, name=args["name"], group_id=args.get("group"), postit_ids=args.get("postits")
+    )
+    return {"cluster": cluster.pk}
+
+
+def _cluster_rename(actor: Actor, args: Args) -> dict:
+    _only(args, required={"cluster", "name"})
+    cluster = services.cluster_rename(actor=actor, cluster_id=args["cluster"], name=args["name"])
+    return {"cluster": cluster.pk}
+
+
+def _cluster_dissolve(actor: Actor, args: Args) -> dict:
+    _only(args, required={"cluster"})
+    services.cluster_dissolve(actor=actor, cluster_id=args["cluster"])
+    return {}
+
+
+def _board_open(actor: Actor, args: Args) -> dict:
+    _only(args, required={"open"})
+    return {"open": services.board_open(actor=actor, open=args["open"]).board_open}
+
+
+def _on_dot(service: Callable[..., dict]) -> Callable[[Actor, Args], dict]:
+    def handler(actor: Actor, args: Args) -> dict:
+        _only(args, required={"postit"})
+        return service(actor=actor, postit_id=args["postit"])
+
+    return handler
+
+
 PHASE_FIELDS = {"title", "minutes", "scope", "activity"}
+DOT_FIELDS = {"dots", "dots_stack", "dots_live"}
 
 
 def _phase_add(actor: Actor, args: Args) -> dict:
-    _only(args, required=PHASE_FIELDS)
+    _only(args, required=PHASE_FIELDS, optional=DOT_FIELDS)
     return {"phase": services.phase_add(actor=actor, **args).pk}
 
 
 def _phase_update(actor: Actor, args: Args) -> dict:
-    _only(args, required={"phase", *PHASE_FIELDS})
-    fields = {name: args[name] for name in PHASE_FIELDS}
+    _only(args, required={"phase", *PHASE_FIELDS}, optional=DOT_FIELDS)
+    fields = {name: args[name] for name in PHASE_FIELDS | DOT_FIELDS if name in args}
     return {"phase": services.phase_update(actor=actor, phase_id=args["phase"], **fields).pk}
 
 
@@ -176,6 +224,14 @@ COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "postit.delete": _on_postit(services.postit_delete),
     "postit.hide": _on_postit(services.postit_hide),
     "postit.restore": _on_postit(services.postit_restore),
+    "postit.move": _postit_move,
+    "postit.merge": _postit_merge,
+    "cluster.create": _cluster_create,
+    "cluster.rename": _cluster_rename,
+    "cluster.dissolve": _cluster_dissolve,
+    "board.open": _board_open,
+    "dot.add": _on_dot(services.dot_add),
+    "dot.remove": _on_dot(services.dot_remove),
     "phase.add": _phase_add,
     "phase.update": _phase_update,
     "phase.move": _phase_move,

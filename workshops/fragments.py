@@ -4,8 +4,10 @@ Rendered once per (event, language), never per viewer: what differs per viewer (
 items' controls) is revealed in the browser from data attributes.
 """
 
+import time
 from collections.abc import Callable, Mapping
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -18,20 +20,117 @@ Swap = dict[str, str]
 
 
 def board_target(stream: str) -> str:
-    return "#board-" + stream.replace(":", "")
+    return "#board-" + selectors.board_dom_id(stream)
+
+
+def _stream_of(group_id: int | None) -> str:
+    return streams.group_stream(group_id) if group_id else streams.WORKSHOP
+
+
+def _postit_upsert(postit_id: int) -> list[Swap]:
+    """The post-it as it is now, in place, or at the end of its lane when it is new there."""
+    postit = selectors.postit_for_display(postit_id)
+    if postit is None:  # deleted, hidden or merged since: a later event says so
+        return []
+    lane = selectors.Lane(selectors.board_dom_id(_stream_of(postit.group_id)), postit.cluster, [])
+    html = render_to_string("workshops/partials/postit.html", {"postit": postit})
+    return [{"html": html, "target": f"#{lane.dom_id}-postits", "swap": "upsert"}]
 
 
 def _postit_created(workshop_id: int, data: Mapping) -> list[Swap]:
-    postit = selectors.postit_for_display(data["postit"])
-    if postit is None:  # deleted since: a later event says so
-        return []
-    stream = streams.group_stream(postit.group_id) if postit.group_id else streams.WORKSHOP
-    html = render_to_string("workshops/partials/postit.html", {"postit": postit})
-    return [{"html": html, "target": board_target(stream), "swap": "upsert"}]
+    return _postit_upsert(data["postit"])
 
 
 def _postit_deleted(workshop_id: int, data: Mapping) -> list[Swap]:
     return [{"html": "", "target": f"#postit-{data['postit']}", "swap": "delete"}]
+
+
+def _lane_swap(workshop_id: int, group_id: int | None, cluster_id: int | None) -> list[Swap]:
+    lane = selectors.board_lane(workshop_id, group_id, cluster_id)
+    if lane is None:
+        return []
+    html = render_to_string("workshops/partials/lane.html", {"lane": lane})
+    return [{"html": html, "target": f"#{lane.dom_id}", "swap": "outerHTML"}]
+
+
+def _postit_moved(workshop_id: int, data: Mapping) -> list[Swap]:
+    # The lane it left first: the post-it's id must not be in two lanes at once.
+    lanes = dict.fromkeys([data["from"], data["cluster"]])
+    return [swap for lane in lanes for swap in _lane_swap(workshop_id, data["group"], lane)]
+
+
+def _postit_merged(workshop_id: int, data: Mapping) -> list[Swap]:
+    return _postit_deleted(workshop_id, data) + _postit_upsert(data["into"])
+
+
+def board_swap(workshop_id: int, group_id: int | None) -> Swap:
+    workshop = Workshop.objects.get(pk=workshop_id)
+    group = workshop.groups.filter(pk=group_id).first() if group_id else None
+    if group_id and group is None:
+        return {"html": "", "target": board_target(_stream_of(group_id)), "swap": "delete"}
+    html = render_to_string(
+        "workshops/partials/board.html", {"board": selectors.board(workshop, group)}
+    )
+    return {"html": html, "target": board_target(_stream_of(group_id)), "swap": "outerHTML"}
+
+
+def _board_changed(workshop_id: int, data: Mapping) -> list[Swap]:
+    return [board_swap(workshop_id, data["group"])]
+
+
+def _cluster_renamed(workshop_id: int, data: Mapping) -> list[Swap]:
+    lane = selectors.board_lane(workshop_id, data["group"], data["cluster"])
+    return _lane_swap(workshop_id, data["group"], data["cluster"]) if lane else []
+
+
+def _board_configured(workshop_id: int, data: Mapping) -> list[Swap]:
+    html = render_to_string(
+        "workshops/partials/board_rules.html", {"workshop": Workshop.objects.get(pk=workshop_id)}
+    )
+    return [{"html": html, "target": "#board-rules", "swap": "outerHTML"}]
+
+
+def tally_stream(group_id: int | None) -> str:
+    return _stream_of(group_id)
+
+
+def tally_frames(workshop_id: int, group_id: int | None) -> dict[str, dict]:
+    """The `tally` frame of a board, per language: its dot counts (when they may be shown)
+    and its results, with a version so an older frame never overwrites a newer one."""
+    version = time.time_ns()  # taken before reading: a later frame reads later state
+    workshop = Workshop.objects.get(pk=workshop_id)
+    group = workshop.groups.filter(pk=group_id).first() if group_id else None
+    board = selectors.board(workshop, group)
+    results = board.results
+    frames = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            html = render_to_string(
+                "workshops/partials/results.html", {"board": board, "results": results}
+            )
+        frames[language] = {
+            "type": "tally",
+            "stream": board.stream,
+            "version": version,
+            "phase": results.phase.pk if results else None,
+            "visible": bool(results and results.visible),
+            "counts": {str(pk): n for pk, n in results.counts.items()}
+            if results and results.visible
+            else {},
+            "swaps": [{"html": html, "target": f"#results-{board.dom_id}", "swap": "outerHTML"}],
+        }
+    return frames
+
+
+def current_tallies(workshop_id: int, followed: list[str], language: str) -> list[dict]:
+    """The welcome's snapshots: the tally of each board followed, once a dot vote began."""
+    if selectors.latest_vote_phase(workshop_id) is None:
+        return []
+    return [
+        tally_frames(workshop_id, streams.group_of(stream))[language]
+        for stream in followed
+        if stream != streams.FACILITATORS
+    ]
 
 
 def moderation_swap(workshop_id: int) -> Swap:
@@ -122,6 +221,12 @@ RENDERERS: dict[str, Callable[[int, Mapping], list[Swap]]] = {
     "postit.deleted": _postit_deleted,
     "postit.hidden": _postit_deleted,  # gone from every board, like a deleted one
     "postit.restored": _postit_created,  # back where it was
+    "postit.moved": _postit_moved,
+    "postit.merged": _postit_merged,
+    "cluster.created": _board_changed,
+    "cluster.renamed": _cluster_renamed,
+    "cluster.dissolved": _board_changed,
+    "board.configured": _board_configured,
     "moderation.changed": _moderation_changed,
     "participant.joined": _participant_joined,
     **{event.name: _phase_changed for event in PHASE_EVENTS},
@@ -150,16 +255,8 @@ def render_stream_snapshot(workshop_id: int, stream: str, language: str) -> dict
                 moderation_swap(workshop_id),
             ]
             return {"swaps": swaps}
-        group_id = int(stream.split(":")[1]) if stream.startswith("group:") else None
-        html = render_to_string(
-            "workshops/partials/board.html",
-            {
-                "stream": stream,
-                "postits": selectors.board_postits(workshop_id=workshop_id, group_id=group_id),
-            },
-        )
-        swaps = [{"html": html, "target": board_target(stream), "swap": "outerHTML"}]
+        swaps = [board_swap(workshop_id, streams.group_of(stream))]
         if stream == streams.WORKSHOP:
             swaps += agenda_swaps(workshop_id) + _hands_changed(workshop_id, {})
-            swaps += _broadcast_sent(workshop_id, {})
+            swaps += _broadcast_sent(workshop_id, {}) + _board_configured(workshop_id, {})
         return {"swaps": swaps}

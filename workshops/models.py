@@ -1,6 +1,8 @@
 """The workshop domain's tables. Rules that change them live in services.py."""
 
+import hmac
 from datetime import timedelta
+from hashlib import sha256
 
 from django.conf import settings
 from django.db import models
@@ -11,9 +13,17 @@ JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ2345679"
 JOIN_CODE_LENGTH = 6
 POSTIT_MAX_LENGTH = 280
 DISPLAY_NAME_MAX_LENGTH = 40
+CLUSTER_NAME_MAX_LENGTH = 60
 # A socket pings every 25 s: someone unseen for longer than this is away (phone asleep,
 # Wi-Fi lost), not gone: they come back with their place and everything they wrote.
 PRESENT_WITHIN = timedelta(seconds=70)
+
+
+def author_key(participant_id: int) -> str:
+    """An opaque mark of a post-it's author in shared HTML: a screen recognizes its own
+    post-its by it, but nobody can tell whose the others are (anonymous workshops)."""
+    message = f"atelier-author:{participant_id}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, sha256).hexdigest()[:16]
 
 
 class Workshop(models.Model):
@@ -56,6 +66,10 @@ class Workshop(models.Model):
     speaker = models.ForeignKey(
         "Participant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Authors' names are shown to nobody but the facilitators, and left out of public exports.
+    anonymous = models.BooleanField(_("anonymous post-its"), default=False)
+    # Participants move, edit and cluster every post-it of their board, not only their own.
+    board_open = models.BooleanField(_("boards open to everyone"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -105,6 +119,11 @@ class Phase(models.Model):
     # While running: when time is up. While paused: the seconds that were left.
     ends_at = models.DateTimeField(null=True, blank=True)
     paused_remaining = models.PositiveIntegerField(null=True, blank=True)
+    # Dot vote: how many dots each participant gets, whether several may go on one post-it,
+    # and whether the counts show while people vote or only once the phase has ended.
+    dots_per_person = models.PositiveSmallIntegerField(_("dots per person"), default=3)
+    dots_stack = models.BooleanField(_("several dots on one post-it"), default=False)
+    dots_results_live = models.BooleanField(_("results shown while voting"), default=False)
 
     class Meta:
         ordering = ["position", "id"]
@@ -224,6 +243,28 @@ class Participant(models.Model):
         return self.display_name
 
 
+class Cluster(models.Model):
+    """A named lane of post-its on one board, made by hand or from a suggestion."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="clusters")
+    # Null: the plenary board.
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.CASCADE, related_name="clusters"
+    )
+    name = models.CharField(_("name"), max_length=CLUSTER_NAME_MAX_LENGTH)
+    # Lanes' order on the board, after the lane of post-its not sorted yet.
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "created_at", "id"]
+        verbose_name = _("cluster")
+        verbose_name_plural = _("clusters")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class PostIt(models.Model):
     class Color(models.TextChoices):
         YELLOW = "yellow", _("Yellow")
@@ -254,11 +295,43 @@ class PostIt(models.Model):
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Where it sits on its board: in a cluster's lane (or the lane of those not sorted
+    # yet, None), at `position` in that lane.
+    cluster = models.ForeignKey(
+        Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="postits"
+    )
+    position = models.PositiveIntegerField(default=0)
+    # Merged by a facilitator into a duplicate: its text shows on that one, with its dots.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+    )
 
     class Meta:
-        ordering = ["created_at", "id"]
+        ordering = ["position", "created_at", "id"]
         verbose_name = _("post-it")
         verbose_name_plural = _("post-its")
 
     def __str__(self) -> str:
         return self.text[:40]
+
+    @property
+    def author_key(self) -> str:
+        return author_key(self.author_id)
+
+
+class Dot(models.Model):
+    """One dot a participant put on a post-it during a dot-vote phase."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="dots")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="dots")
+    postit = models.ForeignKey(PostIt, on_delete=models.CASCADE, related_name="dots")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("dot")
+        verbose_name_plural = _("dots")
+        indexes = [models.Index(fields=["phase", "participant"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} → {self.postit_id}"

@@ -1,7 +1,9 @@
 """Read-only queries of the workshop domain. Templates get what they show, without N+1."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from live import streams
@@ -11,6 +13,8 @@ from workshops.models import (
     JOIN_CODE_LENGTH,
     PRESENT_WITHIN,
     Broadcast,
+    Cluster,
+    Dot,
     Group,
     Participant,
     Phase,
@@ -49,18 +53,153 @@ def workshop_facilitators(workshop_id: int) -> QuerySet:
     return get_user_model().objects.filter(facilitated_workshops=workshop_id).order_by("username")
 
 
+def visible_postits() -> QuerySet[PostIt]:
+    """Post-its on a board: not deleted, hidden or merged into another, ready to render."""
+    merged = PostIt.objects.filter(deleted_at=None, hidden_at=None).order_by("created_at", "id")
+    return (
+        PostIt.objects.filter(deleted_at=None, hidden_at=None, merged_into=None)
+        .select_related("author", "on_behalf_of", "workshop")
+        .prefetch_related(Prefetch("merged", queryset=merged, to_attr="merged_list"))
+    )
+
+
 def board_postits(*, workshop_id: int, group_id: int | None) -> QuerySet[PostIt]:
-    return PostIt.objects.filter(
-        workshop_id=workshop_id, group_id=group_id, deleted_at=None, hidden_at=None
-    ).select_related("author", "on_behalf_of")
+    return visible_postits().filter(workshop_id=workshop_id, group_id=group_id)
 
 
 def postit_for_display(postit_id: int) -> PostIt | None:
+    return visible_postits().filter(pk=postit_id).first()
+
+
+@dataclass
+class VoteResults:
+    """A board's dot vote: counts per post-it, shown live or once the vote has ended."""
+
+    phase: Phase
+    visible: bool
+    used: int
+    counts: dict[int, int]
+    ranked_postits: list[tuple[PostIt, int]]
+    ranked_clusters: list[tuple[Cluster, int]]
+
+
+@dataclass
+class Lane:
+    """A column of a board: a cluster's post-its, or those not sorted yet (no cluster)."""
+
+    board_dom_id: str
+    cluster: Cluster | None
+    postits: list[PostIt]
+
+    @property
+    def dom_id(self) -> str:
+        return f"cluster-{self.cluster.pk}" if self.cluster else f"loose-{self.board_dom_id}"
+
+
+@dataclass
+class Board:
+    workshop: Workshop
+    group: Group | None
+    lanes: list[Lane]
+    results: VoteResults | None
+
+    @property
+    def stream(self) -> str:
+        return streams.group_stream(self.group.pk) if self.group else streams.WORKSHOP
+
+    @property
+    def dom_id(self) -> str:
+        return board_dom_id(self.stream)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(lane.postits for lane in self.lanes)
+
+
+def board_dom_id(stream: str) -> str:
+    return stream.replace(":", "")
+
+
+def latest_vote_phase(workshop_id: int) -> Phase | None:
+    """The dot vote a board shows: the one under way, else the last one held."""
     return (
-        PostIt.objects.select_related("author", "on_behalf_of")
-        .filter(pk=postit_id, deleted_at=None, hidden_at=None)
+        Phase.objects.filter(workshop_id=workshop_id, activity=Phase.Activity.DOT_VOTE)
+        .exclude(started_at=None)
+        .order_by("-started_at", "-id")
         .first()
     )
+
+
+def board(workshop: Workshop, group: Group | None, phase: Phase | None = None) -> Board:
+    """Everything a board shows, in a handful of queries."""
+    group_id = group.pk if group else None
+    postits = list(board_postits(workshop_id=workshop.pk, group_id=group_id))
+    clusters = list(Cluster.objects.filter(workshop=workshop, group_id=group_id))
+    dom_id = board_dom_id(streams.group_stream(group_id) if group_id else streams.WORKSHOP)
+    lanes = {None: Lane(dom_id, None, [])}
+    lanes.update({cluster.pk: Lane(dom_id, cluster, []) for cluster in clusters})
+    for postit in postits:
+        postit.workshop = workshop
+        lanes.get(postit.cluster_id, lanes[None]).postits.append(postit)
+    for cluster in clusters:
+        cluster.members = lanes[cluster.pk].postits
+    phase = phase or latest_vote_phase(workshop.pk)
+    results = vote_results(phase, postits, clusters) if phase else None
+    return Board(workshop, group, list(lanes.values()), results)
+
+
+def board_lane(workshop_id: int, group_id: int | None, cluster_id: int | None) -> Lane | None:
+    """One lane, redrawn when a post-it moves in or out of it; None if the cluster is gone."""
+    cluster = Cluster.objects.filter(pk=cluster_id).first() if cluster_id else None
+    if cluster_id and cluster is None:
+        return None
+    postits = list(
+        board_postits(workshop_id=workshop_id, group_id=group_id).filter(cluster_id=cluster_id)
+    )
+    dom_id = board_dom_id(streams.group_stream(group_id) if group_id else streams.WORKSHOP)
+    return Lane(dom_id, cluster, postits)
+
+
+def vote_results(phase: Phase, postits: list[PostIt], clusters: list[Cluster]) -> VoteResults:
+    counts = dict(
+        Dot.objects.filter(phase=phase, postit__in=[postit.pk for postit in postits])
+        .values("postit")
+        .annotate(count=Count("id"))
+        .values_list("postit", "count")
+    )
+    ranked_postits = sorted(
+        ((postit, counts[postit.pk]) for postit in postits if counts.get(postit.pk)),
+        key=lambda pair: (-pair[1], pair[0].created_at, pair[0].pk),
+    )
+    cluster_totals = [
+        (cluster, sum(counts.get(member.pk, 0) for member in cluster.members))
+        for cluster in clusters
+    ]
+    ranked_clusters = sorted(
+        (pair for pair in cluster_totals if pair[1]), key=lambda pair: (-pair[1], pair[0].pk)
+    )
+    return VoteResults(
+        phase=phase,
+        visible=phase.dots_results_live or phase.status == Phase.Status.DONE,
+        used=sum(counts.values()),
+        counts=counts,
+        ranked_postits=ranked_postits,
+        ranked_clusters=ranked_clusters,
+    )
+
+
+def board_of_stream(workshop_id: int, stream: str) -> Board:
+    workshop = Workshop.objects.get(pk=workshop_id)
+    group_id = streams.group_of(stream)
+    group = Group.objects.get(pk=group_id) if group_id else None
+    return board(workshop, group)
+
+
+def all_boards(workshop: Workshop, *, plenary: bool = True) -> list[Board]:
+    """The console's and the projector's boards: the plenary's, then every group's."""
+    phase = latest_vote_phase(workshop.pk)
+    groups = list(workshop.groups.order_by("position", "id"))
+    return [board(workshop, group, phase) for group in ([None] if plenary else []) + groups]
 
 
 def participant_for_display(participant_id: int) -> Participant | None:
@@ -158,13 +297,11 @@ def participant_place(participant: Participant) -> dict:
     group = participant.group if workshop.in_breakouts else None
     if group is not None:
         group.workshop = workshop
-    stream = streams.group_stream(group.pk) if group else streams.WORKSHOP
     return {
         "workshop": workshop,
         "participant": participant,
         "group": group,
-        "stream": stream,
-        "postits": board_postits(workshop_id=workshop.pk, group_id=group.pk if group else None),
+        "board": board(workshop, group),
         "choices": list(workshop.groups.order_by("position", "id"))
         if workshop.in_breakouts and workshop.self_choice
         else [],
@@ -219,27 +356,8 @@ def attendance_panel(workshop: Workshop) -> dict:
 def projector_stage(workshop: Workshop) -> dict:
     """What the room's screen shows: the plenary wall, or every group's wall side by side."""
     if not workshop.in_breakouts:
-        return {
-            "workshop": workshop,
-            "stream": streams.WORKSHOP,
-            "postits": board_postits(workshop_id=workshop.pk, group_id=None),
-            "walls": [],
-        }
-    postits_by_group: dict[int, list[PostIt]] = {}
-    postits = PostIt.objects.filter(
-        workshop=workshop, group__isnull=False, deleted_at=None, hidden_at=None
-    )
-    for postit in postits.select_related("author", "on_behalf_of"):
-        postits_by_group.setdefault(postit.group_id, []).append(postit)
-    walls = [
-        {
-            "group": group,
-            "stream": streams.group_stream(group.pk),
-            "postits": postits_by_group.get(group.pk, []),
-        }
-        for group in workshop.groups.order_by("position", "id")
-    ]
-    return {"workshop": workshop, "walls": walls}
+        return {"workshop": workshop, "boards": [board(workshop, None)]}
+    return {"workshop": workshop, "boards": all_boards(workshop, plenary=False)}
 
 
 def scribe_tables(participant: Participant) -> list[Group]:
@@ -260,3 +378,49 @@ def hidden_postits(workshop_id: int) -> list[PostIt]:
         .select_related("author", "hidden_by", "group")
         .order_by("-hidden_at")
     )
+
+
+def cluster_suggestions(workshop: Workshop, group: Group | None) -> dict:
+    """Suggested clusters for the post-its of a board not sorted yet, and near-duplicates
+    among all its post-its, computed from their texts (see docs/grouping.md)."""
+    from workshops.suggestions import likely_duplicates, suggest_clusters
+
+    postits = {
+        postit.pk: postit
+        for postit in board_postits(workshop_id=workshop.pk, group_id=group.pk if group else None)
+    }
+    loose = [(pk, postit.text) for pk, postit in postits.items() if postit.cluster_id is None]
+    clusters = [
+        {"name": suggestion.name, "postits": [postits[pk] for pk in suggestion.postit_ids]}
+        for suggestion in suggest_clusters(loose)
+    ]
+    pairs = likely_duplicates([(pk, postit.text) for pk, postit in postits.items()])
+    return {
+        "clusters": clusters,
+        "duplicates": [(postits[first], postits[second]) for first, second in pairs],
+    }
+
+
+def my_vote(participant: Participant) -> dict | None:
+    """A voter's dots in the dot vote under way, as their page starts from."""
+    phase = Phase.objects.filter(
+        workshop_id=participant.workshop_id,
+        activity=Phase.Activity.DOT_VOTE,
+        status=Phase.Status.RUNNING,
+    ).first()
+    return my_dots(phase, participant.pk) if phase else None
+
+
+def my_dots(phase: Phase, participant_id: int) -> dict:
+    """What a voter's screen shows: their dots per post-it and how many are left."""
+    mine = dict(
+        Dot.objects.filter(phase=phase, participant_id=participant_id)
+        .values("postit")
+        .annotate(count=Count("id"))
+        .values_list("postit", "count")
+    )
+    return {
+        "phase": phase.pk,
+        "mine": {str(postit): count for postit, count in mine.items()},
+        "left": max(0, phase.dots_per_person - sum(mine.values())),
+    }

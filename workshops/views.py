@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.crypto import get_random_string
@@ -34,7 +34,7 @@ from workshops.forms import (
     ScribeForm,
     WorkshopForm,
 )
-from workshops.models import Participant, Workshop
+from workshops.models import Participant, Workshop, author_key
 
 
 def workshop_or_404(request: HttpRequest, code: str, *, joinable: bool = False) -> Workshop:
@@ -59,6 +59,7 @@ def live_state(actor: Actor, view: View) -> dict:
         "url": reverse("live-socket", args=[actor.workshop_id]) + f"?view={view}",
         "streams": selectors.stream_positions(workshop_id=actor.workshop_id, keys=keys),
         "participant": actor.participant_id,
+        "author": author_key(actor.participant_id) if actor.participant_id else None,
     }
 
 
@@ -107,7 +108,7 @@ def workshop_page(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("join", workshop.join_code)
     participant = selectors.participant_for_display(actor.participant_id)
     context = {
-        "live": live_state(actor, View.PARTICIPANT),
+        "live": {**live_state(actor, View.PARTICIPANT), "dots": selectors.my_vote(participant)},
         **selectors.agenda_context(workshop.pk),
         **selectors.participant_place(participant),
         **selectors.speaking_queue(workshop.pk),
@@ -407,11 +408,42 @@ def console(request: HttpRequest, code: str) -> HttpResponse:
         "projector_link": links.projector_link(workshop, request),
         "scribe_link": links.scribe_link(workshop, request),
         "hidden_postits": selectors.hidden_postits(workshop.pk),
-        "postits": selectors.board_postits(workshop_id=workshop.pk, group_id=None),
+        "boards": selectors.all_boards(workshop),
         "broadcast": selectors.latest_broadcast(workshop.pk),
         **selectors.groups_panel(workshop.pk),
     }
     return render(request, "workshops/console.html", context)
+
+
+@login_required
+@require_GET
+def console_boards(request: HttpRequest, code: str) -> HttpResponse:
+    """The console's boards, fetched again when groups are created or deleted."""
+    workshop = workshop_or_404(request, code)
+    lead_actor_or_404(request, workshop)
+    context = {"workshop": workshop, "boards": selectors.all_boards(workshop)}
+    return render(request, "workshops/partials/boards.html", context)
+
+
+@login_required
+@require_GET
+def console_suggestions(request: HttpRequest, code: str) -> HttpResponse:
+    """Suggested clusters for one board, computed from its texts, for a facilitator to
+    accept (as they are or edited) or ignore. Nothing changes until they accept one."""
+    workshop = workshop_or_404(request, code)
+    lead_actor_or_404(request, workshop)
+    group = None
+    group_id = request.GET.get("group", "")
+    if group_id:
+        if not group_id.isdigit():
+            raise Http404
+        group = get_object_or_404(workshop.groups, pk=int(group_id))
+    context = {
+        "workshop": workshop,
+        "group": group,
+        "suggestions": selectors.cluster_suggestions(workshop, group),
+    }
+    return render(request, "workshops/partials/suggestions.html", context)
 
 
 def socket_upgrade_required(request: HttpRequest, workshop_id: int) -> HttpResponse:

@@ -38,6 +38,12 @@
     const args = {};
     for (const field of form.elements) {
       if (!field.name || field.disabled) continue;
+      if (field.dataset.type === "int-list") {
+        // Checkboxes sharing a name: the list of those ticked (possibly empty).
+        args[field.name] = args[field.name] || [];
+        if (field.checked) args[field.name].push(Number.parseInt(field.value, 10));
+        continue;
+      }
       const choice = field.type === "radio" || field.type === "checkbox";
       if (choice && !field.checked && field.dataset.type !== "bool") continue;
       args[field.name] = fieldValue(field);
@@ -58,7 +64,12 @@
     origin.setAttribute("aria-busy", "true");
     live
       .command(name, args)
-      .then(() => onDone && onDone())
+      .then(() => {
+        if (onDone) onDone();
+        // A suggestion taken leaves the list it came from.
+        const done = origin.closest("[data-done='remove']");
+        if (done) (done.closest("li") || done).remove();
+      })
       .catch((error) => showError(origin, error.message))
       .finally(() => origin.removeAttribute("aria-busy"));
   }
@@ -79,6 +90,17 @@
   });
   document.addEventListener("live:updated", hideDismissedBroadcast);
   hideDismissedBroadcast();
+
+  document.addEventListener("click", (event) => {
+    const ignore = event.target.closest("[data-dismiss-suggestion]");
+    if (ignore) ignore.closest("form").remove();
+  });
+
+  /* A checkbox that applies at once (e.g. opening the boards to everyone). */
+  document.addEventListener("change", (event) => {
+    const field = event.target.closest("[data-submit-on-change]");
+    if (field && field.form) field.form.requestSubmit();
+  });
 
   document.addEventListener("click", (event) => {
     const button = event.target.closest("button[data-command]");

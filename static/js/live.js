@@ -12,6 +12,7 @@
   if (!stateElement) return;
   const state = JSON.parse(stateElement.textContent);
   const last = Object.assign({}, state.streams); // stream -> last applied sequence
+  const tallies = {}; // stream -> the newest tally frame (vote counts), by version
   const queueKey = "atelier.queue." + state.url;
   const waiting = new Map(); // command id -> {resolve, reject}
   const HEARTBEAT_MS = 25000;
@@ -132,6 +133,9 @@
       case "ack":
         settle(frame.id, true, frame.result);
         break;
+      case "tally":
+        applyTally(frame);
+        break;
       case "error":
         onError(frame);
         break;
@@ -161,6 +165,7 @@
       info.missed.forEach(applyEvent);
       last[stream] = Math.max(last[stream], info.seq);
     }
+    (frame.snapshots || []).forEach(applyTally);
     welcomed = true;
     setStatus("online");
     flushQueue();
@@ -189,6 +194,16 @@
     refreshRegions(event);
     document.dispatchEvent(new CustomEvent("live:event", { detail: event }));
     updated();
+  }
+
+  /* Vote counts are unsequenced snapshots: each carries the whole tally, so only an older
+   * version is ignored; a lost one is healed by the next. */
+  function applyTally(frame) {
+    const known = tallies[frame.stream];
+    if (known && known.version > frame.version) return;
+    tallies[frame.stream] = frame;
+    if (frame.swaps) applySwaps(frame.swaps);
+    document.dispatchEvent(new CustomEvent("live:tally", { detail: frame }));
   }
 
   /* Regions whose content depends on where this person is (their group, the plenary) say
@@ -349,7 +364,8 @@
       announcer.textContent = title.textContent; // a new phase is worth saying at once
     }
     if (event.detail.name !== "postit.created") return;
-    if (event.detail.data.author === state.participant) return;
+    const postit = document.getElementById("postit-" + event.detail.data.postit);
+    if (postit && postit.dataset.author === state.author) return; // one's own
     unannounced += 1;
   });
   setInterval(() => {
@@ -368,6 +384,7 @@
     newId: newId,
     state: state,
     last: last,
+    tallies: tallies,
     serverNow: () => Date.now() + clockOffset,
   };
   connect();

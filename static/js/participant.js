@@ -24,12 +24,6 @@
     errorBox.hidden = !message;
   }
 
-  function markMine(root) {
-    root.querySelectorAll("[data-author]").forEach((element) => {
-      element.classList.toggle("mine", element.dataset.author === String(live.state.participant));
-    });
-  }
-
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const value = text.value;
@@ -72,11 +66,7 @@
   }
 
   text.addEventListener("input", showCount);
-  document.addEventListener("live:updated", () => {
-    markMine(document);
-    showHand();
-  });
-  markMine(document);
+  document.addEventListener("live:updated", showHand);
   showHand();
   showCount();
 })();

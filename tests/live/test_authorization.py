@@ -35,12 +35,18 @@ def world(workshop, organizer, alice) -> World:
     table.refresh_from_db()
     tablet = services.tablet_pair(pairing_code=table.pairing_code)
     running = services.phase_add(
-        actor=lead, title="A", minutes=5, scope="plenary", activity="welcome"
+        actor=lead, title="A", minutes=5, scope="plenary", activity="dot_vote"
     )
     planned = services.phase_add(actor=lead, title="B", minutes=5, scope="plenary", activity="poll")
     services.phase_start(actor=lead, phase_id=running.pk)
     alices = Actor(workshop.pk, Role.PARTICIPANT, participant_id=alice.pk)
     postit = services.postit_create(actor=alices, text="L'idée d'Alice")
+    tablets = Actor(workshop.pk, Role.PARTICIPANT, participant_id=tablet.pk)
+    other_postit = services.postit_create(actor=tablets, text="L'idée de la table")
+    cluster = services.cluster_create(actor=lead, name="Mobilité")
+    # A dot each on Alice's post-it, so that both may take one back.
+    services.dot_add(actor=alices, postit_id=postit.pk)
+    services.dot_add(actor=tablets, postit_id=postit.pk)
     actors = {
         "organizer": lead,
         "facilitator": Actor(workshop.pk, Role.FACILITATOR, user_id=co.pk),
@@ -56,6 +62,8 @@ def world(workshop, organizer, alice) -> World:
         "empty": empty.pk,
         "alice": alice.pk,
         "postit": postit.pk,
+        "other_postit": other_postit.pk,
+        "cluster": cluster.pk,
     }
     return World(actors, ids)
 
@@ -68,6 +76,18 @@ MATRIX = {
     "postit.delete": (lambda ids: {"postit": ids["postit"]}, {"participant"}),
     "postit.hide": (lambda ids: {"postit": ids["postit"]}, LEADS),
     "postit.restore": (lambda ids: {"postit": ids["postit"]}, LEADS),
+    # On a board not opened to everyone, a participant moves only their own post-its.
+    "postit.move": (
+        lambda ids: {"postit": ids["postit"], "cluster": None, "index": 0},
+        LEADS | {"participant"},
+    ),
+    "postit.merge": (lambda ids: {"postit": ids["other_postit"], "into": ids["postit"]}, LEADS),
+    "cluster.create": (lambda ids: {"name": "Nature", "group": ids["online"]}, LEADS),
+    "cluster.rename": (lambda ids: {"cluster": ids["cluster"], "name": "Vélos"}, LEADS),
+    "cluster.dissolve": (lambda ids: {"cluster": ids["cluster"]}, LEADS),
+    "board.open": (lambda ids: {"open": True}, LEADS),
+    "dot.add": (lambda ids: {"postit": ids["other_postit"]}, WRITERS),
+    "dot.remove": (lambda ids: {"postit": ids["postit"]}, WRITERS),
     "phase.add": (
         lambda ids: {"title": "C", "minutes": 5, "scope": "plenary", "activity": "share"},
         LEADS,
@@ -136,10 +156,23 @@ ID_ARGUMENTS = [
     for name, (build, _roles) in MATRIX.items()
     if set(
         build(
-            dict.fromkeys(("planned", "running", "table", "online", "empty", "alice", "postit"), 1)
+            dict.fromkeys(
+                (
+                    "planned",
+                    "running",
+                    "table",
+                    "online",
+                    "empty",
+                    "alice",
+                    "postit",
+                    "other_postit",
+                    "cluster",
+                ),
+                1,
+            )
         )
     )
-    & {"phase", "group", "participant"}
+    & {"phase", "group", "participant", "cluster", "into"}
 ]
 
 

@@ -39,14 +39,11 @@ async def test_a_post_it_reaches_the_other_participants_and_the_projector(worksh
     for socket in (bob_socket, projector, alice_socket):
         event = await next_event(socket)
         assert (event["stream"], event["seq"], event["name"]) == ("workshop", 1, "postit.created")
-        assert event["data"] == {
-            "postit": ack["result"]["postit"],
-            "author": alice.pk,
-            "group": None,
-        }
+        # Who wrote it stays in the log; screens get the name in the HTML, never the id.
+        assert event["data"] == {"postit": ack["result"]["postit"], "group": None}
         [swap] = event["swaps"]
         assert "Des bancs à l&#x27;ombre" in swap["html"] and "Alice" in swap["html"]
-        assert (swap["target"], swap["swap"]) == ("#board-workshop", "upsert")
+        assert (swap["target"], swap["swap"]) == ("#loose-workshop-postits", "upsert")
     for socket in (alice_socket, bob_socket, projector):
         await socket.disconnect()
 
@@ -118,7 +115,14 @@ async def test_a_client_too_far_behind_gets_a_fresh_snapshot(workshop, alice):
     stream = welcome["streams"]["workshop"]
     assert stream["seq"] == 4 and "missed" not in stream
     swaps = {swap["target"]: swap for swap in stream["reset"]["swaps"]}
-    assert set(swaps) == {"#board-workshop", "#now", "#agenda", "#hands", "#broadcast"}
+    assert set(swaps) == {
+        "#board-workshop",
+        "#now",
+        "#agenda",
+        "#hands",
+        "#broadcast",
+        "#board-rules",
+    }
     swap = swaps["#board-workshop"]
     assert swap["swap"] == "outerHTML"
     assert all(f"idea {n}" in swap["html"] for n in range(1, 5))

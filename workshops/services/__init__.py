@@ -16,6 +16,14 @@ from workshops.services.agenda import (
     phase_start,
     phase_update,
 )
+from workshops.services.board import (
+    board_open,
+    cluster_create,
+    cluster_dissolve,
+    cluster_rename,
+    postit_merge,
+    postit_move,
+)
 from workshops.services.common import clean_text, require_lead
 from workshops.services.groups import (
     breakouts_close,
@@ -43,6 +51,7 @@ from workshops.services.presence import (
     speaker_done,
 )
 from workshops.services.tablets import group_by_pairing_code, tablet_pair, tablet_pairing_open
+from workshops.services.votes import dot_add, dot_remove
 from workshops.services.workshops import (
     facilitator_invite,
     facilitator_remove,
@@ -54,11 +63,17 @@ from workshops.services.workshops import (
 )
 
 __all__ = [
+    "board_open",
     "breakouts_close",
     "breakouts_open",
     "broadcast_send",
     "clean_text",
+    "cluster_create",
+    "cluster_dissolve",
+    "cluster_rename",
     "current_phase",
+    "dot_add",
+    "dot_remove",
     "facilitator_invite",
     "facilitator_remove",
     "group_by_pairing_code",
@@ -83,6 +98,8 @@ __all__ = [
     "postit_create",
     "postit_delete",
     "postit_hide",
+    "postit_merge",
+    "postit_move",
     "postit_restore",
     "postit_update",
     "presence_touch",

@@ -20,19 +20,48 @@ from workshops.services.common import (
     require_lead,
 )
 from workshops.services.groups import switch_breakouts
+from workshops.services.votes import publish_all_tallies
+
+MAX_DOTS = 20
 
 
 def _emit_phase(workshop: Workshop, name: str, phase: Phase) -> None:
     emit(workshop_id=workshop.pk, stream=streams.WORKSHOP, name=name, data={"phase": phase.pk})
+    if phase.activity == Phase.Activity.DOT_VOTE and phase.started_at is not None:
+        # Boards show, hide or reveal their dot counts with the vote's state.
+        publish_all_tallies(workshop)
 
 
-def phase_add(*, actor: Actor, title: str, minutes: int, scope: str, activity: str) -> Phase:
+def _clean_dots(dots: object, dots_stack: object, dots_live: object) -> dict:
+    """A dot vote's settings: how many dots, several on one post-it, results while voting."""
+    if type(dots) is not int or not 1 <= dots <= MAX_DOTS:
+        raise Refused(
+            "invalid",
+            _("A number of dots is a whole number from 1 to %(max)d.") % {"max": MAX_DOTS},
+        )
+    if type(dots_stack) is not bool or type(dots_live) is not bool:
+        raise Refused("invalid", _("Say yes or no for each vote setting."))
+    return {"dots_per_person": dots, "dots_stack": dots_stack, "dots_results_live": dots_live}
+
+
+def phase_add(
+    *,
+    actor: Actor,
+    title: str,
+    minutes: int,
+    scope: str,
+    activity: str,
+    dots: int = 3,
+    dots_stack: bool = False,
+    dots_live: bool = False,
+) -> Phase:
     """Append a phase to the agenda, before or during the session."""
     require_lead(actor)
     title = clean_text(title, field=_("Title"), max_length=120)
     minutes = clean_minutes(minutes)
     scope = clean_choice(scope, Phase.Scope, field=_("scope"))
     activity = clean_choice(activity, Phase.Activity, field=_("activity"))
+    vote = _clean_dots(dots, dots_stack, dots_live)
     with transaction.atomic():
         workshop = locked_workshop(actor)
         phase = Phase.objects.create(
@@ -42,14 +71,25 @@ def phase_add(*, actor: Actor, title: str, minutes: int, scope: str, activity: s
             planned_minutes=minutes,
             scope=scope,
             activity=activity,
+            **vote,
         )
         _emit_phase(workshop, "agenda.changed", phase)
     return phase
 
 
 def phase_update(
-    *, actor: Actor, phase_id: int, title: str, minutes: int, scope: str, activity: str
+    *,
+    actor: Actor,
+    phase_id: int,
+    title: str,
+    minutes: int,
+    scope: str,
+    activity: str,
+    dots: int | None = None,
+    dots_stack: bool | None = None,
+    dots_live: bool | None = None,
 ) -> Phase:
+    """Change a phase; a vote's settings may change while it runs (e.g. reveal the results)."""
     require_lead(actor)
     title = clean_text(title, field=_("Title"), max_length=120)
     minutes = clean_minutes(minutes)
@@ -58,9 +98,16 @@ def phase_update(
     with transaction.atomic():
         workshop = locked_workshop(actor)
         phase = one_of(workshop, Phase, phase_id)
+        vote = _clean_dots(
+            phase.dots_per_person if dots is None else dots,
+            phase.dots_stack if dots_stack is None else dots_stack,
+            phase.dots_results_live if dots_live is None else dots_live,
+        )
         phase.title, phase.planned_minutes = title, minutes
         phase.scope, phase.activity = scope, activity
-        phase.save(update_fields=["title", "planned_minutes", "scope", "activity"])
+        for field, value in vote.items():
+            setattr(phase, field, value)
+        phase.save(update_fields=["title", "planned_minutes", "scope", "activity", *vote])
         _emit_phase(workshop, "agenda.changed", phase)
     return phase
 
@@ -117,6 +164,8 @@ def phase_start(*, actor: Actor, phase_id: int) -> Phase:
         running = current_phase(workshop)
         if running is not None:
             _finish(running, now)
+            if running.activity == Phase.Activity.DOT_VOTE:
+                publish_all_tallies(workshop)  # the vote just ended reveals its results
         phase.status = Phase.Status.RUNNING
         phase.started_at = phase.started_at or now
         phase.ended_at = None

@@ -17,6 +17,7 @@ from workshops.models import (
     PostIt,
     Workshop,
 )
+from workshops.services.board import end_of_lane, participant_board
 from workshops.services.common import clean_text, locked_workshop, require_lead
 
 
@@ -67,6 +68,7 @@ def postit_create(
         postit = PostIt.objects.create(
             workshop_id=actor.workshop_id,
             group_id=group_id,
+            position=end_of_lane(workshop_id=actor.workshop_id, group_id=group_id, cluster_id=None),
             author=author,
             on_behalf_of=on_behalf_of,
             signature=signature,
@@ -98,25 +100,34 @@ def _scribed_table(author: Participant, table: object) -> Group | None:
     return group
 
 
-def _own_postit(actor: Actor, postit_id: object) -> PostIt:
-    """A post-it its author may change: theirs, in this workshop, not deleted, workshop open."""
+def _own_postit(actor: Actor, postit_id: object, *, open_board: bool = False) -> PostIt:
+    """A post-it this participant may change: theirs, in this workshop, not deleted, the
+    workshop open. With `open_board`, another's post-it on their board, when the
+    facilitators opened the boards to everyone."""
     if actor.role != Role.PARTICIPANT:
         raise Refused("forbidden", _("Only the author of a post-it can change it."))
     postit = (
         PostIt.objects.select_for_update(of=("self",))
         .select_related("workshop")
-        .filter(pk=postit_id, workshop_id=actor.workshop_id, deleted_at=None)
+        .filter(pk=postit_id, workshop_id=actor.workshop_id, deleted_at=None, merged_into=None)
         .first()
         if type(postit_id) is int
         else None
     )
     if postit is None:
         raise Refused("not_found", _("This post-it does not exist."))
-    if postit.author_id != actor.participant_id:
+    if postit.author_id != actor.participant_id and not (
+        open_board and postit.workshop.board_open and _on_board_of(actor, postit)
+    ):
         raise Refused("forbidden", _("Only the author of a post-it can change it."))
     if postit.workshop.status == Workshop.Status.CLOSED:
         raise Refused("closed", _("This workshop is closed."))
     return postit
+
+
+def _on_board_of(actor: Actor, postit: PostIt) -> bool:
+    participant = Participant.objects.select_related("workshop").get(pk=actor.participant_id)
+    return postit.hidden_at is None and postit.group_id == participant_board(participant)
 
 
 def _postit_stream(postit: PostIt) -> str:
@@ -124,12 +135,13 @@ def _postit_stream(postit: PostIt) -> str:
 
 
 def postit_update(*, actor: Actor, postit_id: int, text: str, color: str | None = None) -> PostIt:
-    """The author rewrites their post-it (and may change its color)."""
+    """The author rewrites their post-it (and may change its color); on a board open to
+    everyone, anyone on that board may."""
     text = clean_text(text, field=pgettext("field name", "Post-it"), max_length=POSTIT_MAX_LENGTH)
     if color is not None and color not in PostIt.Color.values:
         raise Refused("invalid", _("Unknown color."))
     with transaction.atomic():
-        postit = _own_postit(actor, postit_id)
+        postit = _own_postit(actor, postit_id, open_board=True)
         postit.text = text
         postit.color = color or postit.color
         postit.save(update_fields=["text", "color", "updated_at"])

@@ -1,0 +1,69 @@
+"""Unsequenced snapshots of high-rate state (vote counts), coalesced per stream.
+
+A burst of votes on a board becomes at most one frame per stream every INTERVAL seconds;
+each frame carries the whole current value and a version, so a dropped one is healed by
+the next, and the welcome frame carries the current ones (see docs/protocol.md).
+"""
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+
+from live.broadcast import FRAMES_MESSAGE
+from live.streams import layer_group
+
+logger = logging.getLogger(__name__)
+
+INTERVAL = 0.2
+Render = Callable[[], dict[str, str]]  # language -> encoded frame
+
+_loop: asyncio.AbstractEventLoop | None = None
+_pending: set[tuple[int, str]] = set()
+
+
+def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """The server's event loop, where bursts are coalesced (consumers bind it on connect)."""
+    global _loop
+    _loop = loop
+
+
+def publish_soon(workshop_id: int, stream: str, render: Render) -> None:
+    """Publish `render()` to `stream` within INTERVAL, once for however many calls meanwhile.
+
+    Called after commit from any thread. Without a running server loop (a management
+    command, a test without sockets) it publishes at once.
+    """
+    loop = _loop
+    if loop is None or loop.is_closed() or not loop.is_running():
+        _publish(workshop_id, stream, render)
+        return
+    loop.call_soon_threadsafe(_schedule, loop, workshop_id, stream, render)
+
+
+def _schedule(loop: asyncio.AbstractEventLoop, workshop_id: int, stream: str, render: Render):
+    key = (workshop_id, stream)
+    if key in _pending:
+        return  # the frame already scheduled will read the state this change left
+    _pending.add(key)
+    loop.call_later(INTERVAL, lambda: loop.create_task(_flush(key, render)))
+
+
+async def _flush(key: tuple[int, str], render: Render) -> None:
+    # Cleared before reading: a change committed during the read schedules another frame.
+    _pending.discard(key)
+    await database_sync_to_async(_publish)(*key, render)
+
+
+def _publish(workshop_id: int, stream: str, render: Render) -> None:
+    try:
+        frames = {language: json.dumps(frame) for language, frame in render().items()}
+        message = {"type": FRAMES_MESSAGE, "stream": stream, "seq": None, "frames": frames}
+        async_to_sync(get_channel_layer().group_send)(layer_group(workshop_id, stream), message)
+    except Exception:
+        # The votes are saved; the next change or reconnection shows them.
+        logger.exception("snapshot publish failed for %s/%s", workshop_id, stream)

@@ -1,0 +1,118 @@
+"""Dot votes: each participant spreads a few dots over the post-its of their board.
+
+The limit holds under concurrency: every dot command of a participant locks that
+participant's row first, so two devices hammering the button are served one at a time and
+the count read before the insert is exact.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from live.snapshots import publish_soon
+from workshops.actors import Actor, Role
+from workshops.errors import Refused
+from workshops.models import Dot, Participant, Phase, PostIt, Workshop
+from workshops.selectors import my_dots
+from workshops.services.board import participant_board
+
+
+def _voter(actor: Actor) -> Participant:
+    if actor.role != Role.PARTICIPANT:
+        raise Refused("forbidden", _("Only participants vote."))
+    participant = (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("workshop")
+        .filter(pk=actor.participant_id, workshop_id=actor.workshop_id)
+        .first()
+    )
+    if participant is None:
+        raise Refused("unauthenticated", _("Please join the workshop again."))
+    if participant.workshop.status == Workshop.Status.CLOSED:
+        raise Refused("closed", _("This workshop is closed."))
+    return participant
+
+
+def _vote_phase(participant: Participant) -> Phase:
+    phase = participant.workshop.phases.filter(
+        activity=Phase.Activity.DOT_VOTE, status__in=[Phase.Status.RUNNING, Phase.Status.PAUSED]
+    ).first()
+    if phase is None:
+        raise Refused("not_voting", _("There is no dot vote right now."))
+    if phase.status == Phase.Status.PAUSED:
+        raise Refused("paused", _("The vote is paused."))
+    return phase
+
+
+def _votable_postit(participant: Participant, postit_id: object) -> PostIt:
+    postit = (
+        PostIt.objects.filter(
+            pk=postit_id,
+            workshop_id=participant.workshop_id,
+            deleted_at=None,
+            hidden_at=None,
+            merged_into=None,
+        ).first()
+        if type(postit_id) is int
+        else None
+    )
+    if postit is None:
+        raise Refused("not_found", _("This post-it does not exist."))
+    if postit.group_id != participant_board(participant):
+        raise Refused("forbidden", _("You can only vote on the post-its of your board."))
+    return postit
+
+
+def _publish_tally(workshop_id: int, group_id: int | None) -> None:
+    from workshops.fragments import tally_frames, tally_stream
+
+    transaction.on_commit(
+        lambda: publish_soon(
+            workshop_id, tally_stream(group_id), lambda: tally_frames(workshop_id, group_id)
+        )
+    )
+
+
+def dot_add(*, actor: Actor, postit_id: int) -> dict:
+    """Put one dot on a post-it, within the phase's limit."""
+    with transaction.atomic():
+        voter = _voter(actor)
+        phase = _vote_phase(voter)
+        postit = _votable_postit(voter, postit_id)
+        placed = Dot.objects.filter(phase=phase, participant=voter)
+        if placed.count() >= phase.dots_per_person:
+            raise Refused(
+                "no_dots_left",
+                _("You have used your %(count)d dots. Take one back to vote elsewhere.")
+                % {"count": phase.dots_per_person},
+            )
+        if not phase.dots_stack and placed.filter(postit=postit).exists():
+            raise Refused("one_dot_each", _("One dot per post-it in this vote."))
+        Dot.objects.create(phase=phase, participant=voter, postit=postit)
+        _publish_tally(actor.workshop_id, postit.group_id)
+        return my_dots(phase, voter.pk)
+
+
+def dot_remove(*, actor: Actor, postit_id: int) -> dict:
+    """Take back one of one's dots from a post-it, while the vote lasts."""
+    with transaction.atomic():
+        voter = _voter(actor)
+        phase = _vote_phase(voter)
+        dot = (
+            Dot.objects.filter(phase=phase, participant=voter, postit_id=postit_id)
+            .order_by("-id")
+            .first()
+            if type(postit_id) is int
+            else None
+        )
+        if dot is None:
+            raise Refused("not_found", _("You have no dot on this post-it."))
+        group_id = dot.postit.group_id
+        dot.delete()
+        _publish_tally(actor.workshop_id, group_id)
+        return my_dots(phase, voter.pk)
+
+
+def publish_all_tallies(workshop: Workshop) -> None:
+    """After a dot vote starts or ends: every board shows (or reveals) its counts."""
+    for group_id in [None, *workshop.groups.values_list("id", flat=True)]:
+        _publish_tally(workshop.pk, group_id)
