@@ -69,7 +69,7 @@ CLUSTER_EVENTS = tuple(
     for name in ("cluster.created", "cluster.renamed", "cluster.dissolved")
 )
 POSTIT_MERGED = EventType("postit.merged", {"postit": int, "into": int, "group": OptionalId})
-BOARD_CONFIGURED = EventType("board.configured", {"open": bool})
+BOARD_CONFIGURED = EventType("board.configured", {"open": bool, "anonymous": bool})
 # Moderation: hidden and restored post-its (their stream), the console's list (facilitators).
 POSTIT_HIDDEN = EventType("postit.hidden", {"postit": int, "group": OptionalId})
 POSTIT_RESTORED = EventType("postit.restored", {"postit": int, "group": OptionalId})

@@ -6,6 +6,7 @@ the next, and the welcome frame carries the current ones (see docs/protocol.md).
 """
 
 import asyncio
+import contextvars
 import json
 import logging
 from collections.abc import Callable
@@ -42,7 +43,11 @@ def publish_soon(workshop_id: int, stream: str, render: Render) -> None:
     if loop is None or loop.is_closed() or not loop.is_running():
         _publish(workshop_id, stream, render)
         return
-    loop.call_soon_threadsafe(_schedule, loop, workshop_id, stream, render)
+    # A fresh context: the caller's belongs to the thread of a sync_to_async call, and
+    # asgiref would take the flush for a nested call into that (busy) thread.
+    loop.call_soon_threadsafe(
+        _schedule, loop, workshop_id, stream, render, context=contextvars.Context()
+    )
 
 
 def _schedule(loop: asyncio.AbstractEventLoop, workshop_id: int, stream: str, render: Render):
@@ -50,7 +55,9 @@ def _schedule(loop: asyncio.AbstractEventLoop, workshop_id: int, stream: str, re
     if key in _pending:
         return  # the frame already scheduled will read the state this change left
     _pending.add(key)
-    loop.call_later(INTERVAL, lambda: loop.create_task(_flush(key, render)))
+    loop.call_later(
+        INTERVAL, lambda: loop.create_task(_flush(key, render), context=contextvars.Context())
+    )
 
 
 async def _flush(key: tuple[int, str], render: Render) -> None:

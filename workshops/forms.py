@@ -98,7 +98,7 @@ class WorkshopForm(forms.Form):
         return StartFrom(kind, int(ref) if kind == "workshop" else ref)
 
 
-class PostItLabelForm(forms.Form):
+class PostItSettingsForm(forms.Form):
     postit_label = forms.CharField(
         label=_("Name of a post-it"),
         max_length=POSTIT_LABEL_MAX_LENGTH,
@@ -106,6 +106,15 @@ class PostItLabelForm(forms.Form):
         help_text=_(
             "What participants write on, for example “Idée” or “Constat / opportunité”. "
             "Leave it empty to say “Post-it”."
+        ),
+    )
+    anonymous = forms.BooleanField(
+        label=_("Anonymous post-its"),
+        required=False,
+        help_text=_(
+            "Authors' names are shown to nobody but the facilitators, who still see whether "
+            "a post-it comes from a table, the room or a remote participant. Public exports "
+            "leave names out."
         ),
     )
 

@@ -83,11 +83,20 @@ def _cluster_renamed(workshop_id: int, data: Mapping) -> list[Swap]:
     return _lane_swap(workshop_id, data["group"], data["cluster"]) if lane else []
 
 
-def _board_configured(workshop_id: int, data: Mapping) -> list[Swap]:
+def board_rules_swap(workshop_id: int) -> Swap:
     html = render_to_string(
         "workshops/partials/board_rules.html", {"workshop": Workshop.objects.get(pk=workshop_id)}
     )
-    return [{"html": html, "target": "#board-rules", "swap": "outerHTML"}]
+    return {"html": html, "target": "#board-rules", "swap": "outerHTML"}
+
+
+def _board_configured(workshop_id: int, data: Mapping) -> list[Swap]:
+    # Every board is drawn again: names appear or disappear with anonymity at once.
+    workshop = Workshop.objects.get(pk=workshop_id)
+    group_ids = [None, *workshop.groups.values_list("id", flat=True)]
+    return [board_rules_swap(workshop_id)] + [
+        board_swap(workshop_id, group_id) for group_id in group_ids
+    ]
 
 
 def tally_stream(group_id: int | None) -> str:
@@ -258,5 +267,5 @@ def render_stream_snapshot(workshop_id: int, stream: str, language: str) -> dict
         swaps = [board_swap(workshop_id, streams.group_of(stream))]
         if stream == streams.WORKSHOP:
             swaps += agenda_swaps(workshop_id) + _hands_changed(workshop_id, {})
-            swaps += _broadcast_sent(workshop_id, {}) + _board_configured(workshop_id, {})
+            swaps += [*_broadcast_sent(workshop_id, {}), board_rules_swap(workshop_id)]
         return {"swaps": swaps}

@@ -30,7 +30,7 @@ from workshops.forms import (
     JoinCodeForm,
     JoinForm,
     PostItForm,
-    PostItLabelForm,
+    PostItSettingsForm,
     ScribeForm,
     WorkshopForm,
 )
@@ -290,10 +290,12 @@ def render_settings(
     workshop: Workshop,
     actor: Actor,
     *,
-    label_form: PostItLabelForm | None = None,
+    label_form: PostItSettingsForm | None = None,
     invite_form: FacilitatorInviteForm | None = None,
 ) -> HttpResponse:
-    label_form = label_form or PostItLabelForm(initial={"postit_label": workshop.postit_label})
+    label_form = label_form or PostItSettingsForm(
+        initial={"postit_label": workshop.postit_label, "anonymous": workshop.anonymous}
+    )
     invite_form = invite_form or FacilitatorInviteForm()
     is_organizer = actor.role == Role.ORGANIZER
     context = {
@@ -315,11 +317,15 @@ def workshop_settings(request: HttpRequest, code: str) -> HttpResponse:
     actor = lead_actor_or_404(request, workshop)
     if request.method != "POST":
         return render_settings(request, workshop, actor)
-    form = PostItLabelForm(request.POST)
+    form = PostItSettingsForm(request.POST)
     if form.is_valid():
+        data = form.cleaned_data
         try:
             services.workshop_set_label(
-                user=request.user, workshop_id=workshop.pk, **form.cleaned_data
+                user=request.user, workshop_id=workshop.pk, postit_label=data["postit_label"]
+            )
+            services.workshop_set_anonymous(
+                user=request.user, workshop_id=workshop.pk, anonymous=data["anonymous"]
             )
         except Refused as refusal:
             form.add_error("postit_label", refusal.message)

@@ -59,6 +59,7 @@ from workshops.services.workshops import (
     workshop_create,
     workshop_create_from_blueprint,
     workshop_duplicate,
+    workshop_set_anonymous,
     workshop_set_label,
 )
 
@@ -111,5 +112,6 @@ __all__ = [
     "workshop_create",
     "workshop_create_from_blueprint",
     "workshop_duplicate",
+    "workshop_set_anonymous",
     "workshop_set_label",
 ]

@@ -315,6 +315,6 @@ def board_open(*, actor: Actor, open: bool) -> Workshop:
                 workshop_id=workshop.pk,
                 stream=streams.WORKSHOP,
                 name="board.configured",
-                data={"open": open},
+                data={"open": open, "anonymous": workshop.anonymous},
             )
     return workshop

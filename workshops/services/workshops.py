@@ -165,11 +165,18 @@ def workshop_duplicate(
             language=source.language,
         )
         copy.postit_label = source.postit_label
+        copy.anonymous = source.anonymous
         copy.video_url_template = source.video_url_template
         copy.self_choice = source.self_choice
         copy.is_template = as_template
         copy.save(
-            update_fields=["postit_label", "video_url_template", "self_choice", "is_template"]
+            update_fields=[
+                "postit_label",
+                "anonymous",
+                "video_url_template",
+                "self_choice",
+                "is_template",
+            ]
         )
         _copy_agenda(source, copy)
         _copy_groups(source, copy)
@@ -186,6 +193,9 @@ def _copy_agenda(source: Workshop, copy: Workshop) -> None:
             planned_minutes=phase.planned_minutes,
             scope=phase.scope,
             activity=phase.activity,
+            dots_per_person=phase.dots_per_person,
+            dots_stack=phase.dots_stack,
+            dots_results_live=phase.dots_results_live,
         )
         for position, phase in enumerate(source.phases.order_by("position", "id"))
     )
@@ -213,6 +223,25 @@ def workshop_set_label(*, user, workshop_id: int, postit_label: str) -> Workshop
         )
     workshop.postit_label = label
     workshop.save(update_fields=["postit_label"])
+    return workshop
+
+
+def workshop_set_anonymous(*, user, workshop_id: int, anonymous: bool) -> Workshop:
+    """Show post-its' authors to nobody but the facilitators, or to everyone again. Every
+    board is redrawn at once: a name must not stay on a screen after it was hidden."""
+    if type(anonymous) is not bool:
+        raise Refused("invalid", _("Say whether post-its are anonymous."))
+    with transaction.atomic():
+        workshop = _workshop_led_by(user, workshop_id)
+        if workshop.anonymous != anonymous:
+            workshop.anonymous = anonymous
+            workshop.save(update_fields=["anonymous"])
+            emit(
+                workshop_id=workshop.pk,
+                stream=streams.WORKSHOP,
+                name="board.configured",
+                data={"open": workshop.board_open, "anonymous": anonymous},
+            )
     return workshop
 
 
