@@ -69,6 +69,10 @@ CLUSTER_EVENTS = tuple(
     for name in ("cluster.created", "cluster.renamed", "cluster.dissolved")
 )
 POSTIT_MERGED = EventType("postit.merged", {"postit": int, "into": int, "group": OptionalId})
+# Polls: the poll as participants see it (its stream), the console's list (facilitators).
+# Answers are not events: tallies travel as coalesced snapshots.
+POLL_CHANGED = EventType("poll.changed", {"poll": int, "group": OptionalId})
+POLLS_CHANGED = EventType("polls.changed", {"poll": int})
 BOARD_CONFIGURED = EventType("board.configured", {"open": bool, "anonymous": bool})
 # Moderation: hidden and restored post-its (their stream), the console's list (facilitators).
 POSTIT_HIDDEN = EventType("postit.hidden", {"postit": int, "group": OptionalId})
@@ -108,6 +112,8 @@ EVENT_TYPES: dict[str, EventType] = {
         *CLUSTER_EVENTS,
         POSTIT_MERGED,
         BOARD_CONFIGURED,
+        POLL_CHANGED,
+        POLLS_CHANGED,
         POSTIT_HIDDEN,
         POSTIT_RESTORED,
         MODERATION_CHANGED,

@@ -24,7 +24,7 @@ INTERVAL = 0.2
 Render = Callable[[], dict[str, str]]  # language -> encoded frame
 
 _loop: asyncio.AbstractEventLoop | None = None
-_pending: set[tuple[int, str]] = set()
+_pending: set[tuple[int, str, str]] = set()
 
 
 def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
@@ -33,8 +33,9 @@ def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
     _loop = loop
 
 
-def publish_soon(workshop_id: int, stream: str, render: Render) -> None:
-    """Publish `render()` to `stream` within INTERVAL, once for however many calls meanwhile.
+def publish_soon(workshop_id: int, stream: str, render: Render, *, topic: str) -> None:
+    """Publish `render()` to `stream` within INTERVAL, once for however many calls meanwhile
+    on the same `topic` (a board's dots, one poll's tally).
 
     Called after commit from any thread. Without a running server loop (a management
     command, a test without sockets) it publishes at once.
@@ -45,13 +46,11 @@ def publish_soon(workshop_id: int, stream: str, render: Render) -> None:
         return
     # A fresh context: the caller's belongs to the thread of a sync_to_async call, and
     # asgiref would take the flush for a nested call into that (busy) thread.
-    loop.call_soon_threadsafe(
-        _schedule, loop, workshop_id, stream, render, context=contextvars.Context()
-    )
+    key = (workshop_id, stream, topic)
+    loop.call_soon_threadsafe(_schedule, loop, key, render, context=contextvars.Context())
 
 
-def _schedule(loop: asyncio.AbstractEventLoop, workshop_id: int, stream: str, render: Render):
-    key = (workshop_id, stream)
+def _schedule(loop: asyncio.AbstractEventLoop, key: tuple[int, str, str], render: Render):
     if key in _pending:
         return  # the frame already scheduled will read the state this change left
     _pending.add(key)
@@ -60,10 +59,11 @@ def _schedule(loop: asyncio.AbstractEventLoop, workshop_id: int, stream: str, re
     )
 
 
-async def _flush(key: tuple[int, str], render: Render) -> None:
+async def _flush(key: tuple[int, str, str], render: Render) -> None:
     # Cleared before reading: a change committed during the read schedules another frame.
     _pending.discard(key)
-    await database_sync_to_async(_publish)(*key, render)
+    workshop_id, stream, _topic = key
+    await database_sync_to_async(_publish)(workshop_id, stream, render)
 
 
 def _publish(workshop_id: int, stream: str, render: Render) -> None:

@@ -104,6 +104,39 @@ def _on_dot(service: Callable[..., dict]) -> Callable[[Actor, Args], dict]:
     return handler
 
 
+POLL_FIELDS = {"options", "max_choices", "results", "tablet_per_person", "group", "phase"}
+
+
+def _poll_create(actor: Actor, args: Args) -> dict:
+    _only(args, required={"question", "kind"}, optional=POLL_FIELDS)
+    renamed = {"group": "group_id", "phase": "phase_id"}
+    fields = {renamed.get(name, name): args[name] for name in POLL_FIELDS if name in args}
+    poll = services.poll_create(actor=actor, question=args["question"], kind=args["kind"], **fields)
+    return {"poll": poll.pk}
+
+
+def _on_poll(service: Callable[..., object]) -> Callable[[Actor, Args], dict]:
+    def handler(actor: Actor, args: Args) -> dict:
+        _only(args, required={"poll"})
+        service(actor=actor, poll_id=args["poll"])
+        return {"poll": args["poll"]}
+
+    return handler
+
+
+def _poll_answer(actor: Actor, args: Args) -> dict:
+    _only(args, required={"poll", "answer"})
+    return services.poll_answer(actor=actor, poll_id=args["poll"], answer=args["answer"])
+
+
+def _poll_moderate(actor: Actor, args: Args) -> dict:
+    _only(args, required={"answer", "approved"})
+    answer = services.poll_moderate(
+        actor=actor, answer_id=args["answer"], approved=args["approved"]
+    )
+    return {"answer": answer.pk, "approved": answer.approved}
+
+
 PHASE_FIELDS = {"title", "minutes", "scope", "activity"}
 DOT_FIELDS = {"dots", "dots_stack", "dots_live"}
 
@@ -231,6 +264,12 @@ COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "cluster.dissolve": _cluster_dissolve,
     "board.open": _board_open,
     "dot.add": _on_dot(services.dot_add),
+    "poll.create": _poll_create,
+    "poll.open": _on_poll(services.poll_open),
+    "poll.close": _on_poll(services.poll_close),
+    "poll.delete": _on_poll(services.poll_delete),
+    "poll.answer": _poll_answer,
+    "poll.moderate": _poll_moderate,
     "dot.remove": _on_dot(services.dot_remove),
     "phase.add": _phase_add,
     "phase.update": _phase_update,

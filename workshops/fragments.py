@@ -14,7 +14,7 @@ from django.utils import translation
 from live import streams
 from live.events import PHASE_EVENTS
 from workshops import selectors
-from workshops.models import Workshop
+from workshops.models import Poll, Workshop
 
 Swap = dict[str, str]
 
@@ -119,6 +119,7 @@ def tally_frames(workshop_id: int, group_id: int | None) -> dict[str, dict]:
             )
         frames[language] = {
             "type": "tally",
+            "topic": "board",
             "stream": board.stream,
             "version": version,
             "phase": results.phase.pk if results else None,
@@ -131,15 +132,77 @@ def tally_frames(workshop_id: int, group_id: int | None) -> dict[str, dict]:
     return frames
 
 
+def poll_tally_frames(poll_id: int, audience: str) -> dict[str, dict]:
+    """A poll's `tally` frame per language, for its audience ("public": what participants
+    and the projector may see now) or the facilitators ("lead": always everything)."""
+    version = time.time_ns()  # taken before reading: a later frame reads later state
+    poll = Poll.objects.filter(pk=poll_id).select_related("workshop").first()
+    lead = audience == "lead"
+    if poll is None:
+        return {}
+    results = selectors.poll_results(poll)
+    stream = streams.FACILITATORS if lead else _stream_of(poll.group_id)
+    frames = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            html = render_to_string(
+                "workshops/partials/poll_results.html", {"results": results, "lead": lead}
+            )
+        target = f"#poll-{poll.pk}-{'lead-' if lead else ''}results"
+        frames[language] = {
+            "type": "tally",
+            "topic": f"poll:{poll.pk}",
+            "stream": stream,
+            "version": version,
+            "swaps": [{"html": html, "target": target, "swap": "outerHTML"}],
+        }
+    return frames
+
+
 def current_tallies(workshop_id: int, followed: list[str], language: str) -> list[dict]:
-    """The welcome's snapshots: the tally of each board followed, once a dot vote began."""
-    if selectors.latest_vote_phase(workshop_id) is None:
-        return []
-    return [
-        tally_frames(workshop_id, streams.group_of(stream))[language]
-        for stream in followed
-        if stream != streams.FACILITATORS
-    ]
+    """The welcome's snapshots: each followed board's dot tally once a dot vote began, and
+    the tallies of the polls opened on the streams followed."""
+    frames = []
+    if selectors.latest_vote_phase(workshop_id) is not None:
+        frames += [
+            tally_frames(workshop_id, streams.group_of(stream))[language]
+            for stream in followed
+            if stream != streams.FACILITATORS
+        ]
+    polls = Poll.objects.filter(workshop_id=workshop_id).exclude(status=Poll.Status.DRAFT)
+    for poll in polls.only("id", "group_id"):
+        if _stream_of(poll.group_id) in followed:
+            frames.append(poll_tally_frames(poll.pk, "public")[language])
+        if streams.FACILITATORS in followed:
+            frames.append(poll_tally_frames(poll.pk, "lead")[language])
+    return frames
+
+
+def _poll_changed(workshop_id: int, data: Mapping) -> list[Swap]:
+    poll = selectors.poll_for_display(data["poll"])
+    if poll is None:  # a draft (not shown yet) or deleted
+        return [{"html": "", "target": f"#poll-{data['poll']}", "swap": "delete"}]
+    html = render_to_string("workshops/partials/poll_card.html", {"poll": poll})
+    target = "#polls-" + selectors.board_dom_id(_stream_of(poll.group_id))
+    # The newest poll comes first.
+    return [{"html": html, "target": target, "swap": "upsert", "position": "afterbegin"}]
+
+
+def poll_list_swap(workshop_id: int, group_id: int | None) -> Swap:
+    dom_id = selectors.board_dom_id(_stream_of(group_id))
+    polls = selectors.shown_polls(Poll.objects.filter(workshop_id=workshop_id, group_id=group_id))
+    html = render_to_string("workshops/partials/poll_list.html", {"polls": polls, "dom_id": dom_id})
+    return {"html": html, "target": f"#polls-{dom_id}", "swap": "outerHTML"}
+
+
+def polls_panel_swap(workshop_id: int) -> Swap:
+    context = selectors.console_polls(Workshop.objects.get(pk=workshop_id))
+    html = render_to_string("workshops/partials/polls_panel.html", context)
+    return {"html": html, "target": "#polls-panel", "swap": "outerHTML"}
+
+
+def _polls_changed(workshop_id: int, data: Mapping) -> list[Swap]:
+    return [polls_panel_swap(workshop_id)]
 
 
 def moderation_swap(workshop_id: int) -> Swap:
@@ -236,6 +299,8 @@ RENDERERS: dict[str, Callable[[int, Mapping], list[Swap]]] = {
     "cluster.renamed": _cluster_renamed,
     "cluster.dissolved": _board_changed,
     "board.configured": _board_configured,
+    "poll.changed": _poll_changed,
+    "polls.changed": _polls_changed,
     "moderation.changed": _moderation_changed,
     "participant.joined": _participant_joined,
     **{event.name: _phase_changed for event in PHASE_EVENTS},
@@ -262,9 +327,11 @@ def render_stream_snapshot(workshop_id: int, stream: str, language: str) -> dict
                 attendance_swap(workshop_id),
                 groups_panel_swap(workshop_id),
                 moderation_swap(workshop_id),
+                polls_panel_swap(workshop_id),
             ]
             return {"swaps": swaps}
-        swaps = [board_swap(workshop_id, streams.group_of(stream))]
+        group_id = streams.group_of(stream)
+        swaps = [board_swap(workshop_id, group_id), poll_list_swap(workshop_id, group_id)]
         if stream == streams.WORKSHOP:
             swaps += agenda_swaps(workshop_id) + _hands_changed(workshop_id, {})
             swaps += [*_broadcast_sent(workshop_id, {}), board_rules_swap(workshop_id)]

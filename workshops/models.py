@@ -335,3 +335,121 @@ class Dot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id} → {self.postit_id}"
+
+
+POLL_QUESTION_MAX_LENGTH = 200
+POLL_OPTION_MAX_LENGTH = 120
+POLL_OPEN_ANSWER_MAX_LENGTH = 280
+POLL_MAX_OPTIONS = 12
+POLL_MAX_WORDS = 3
+
+
+class Poll(models.Model):
+    """A live question to the plenary or one group, prepared in the agenda or asked on the fly."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        SCALE = "scale", _("Scale from 1 to 5")
+        WORDS = "words", _("Word cloud")
+        OPEN = "open", _("Short open answer")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class Results(models.TextChoices):
+        LIVE = "live", _("Shown live")
+        AT_CLOSE = "at_close", _("Shown when the poll closes")
+        HIDDEN = "hidden", _("Hidden (facilitators only)")
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="polls")
+    # Null: the plenary.
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.CASCADE, related_name="polls"
+    )
+    # Prepared in the agenda: opened when this phase starts, closed when it ends.
+    phase = models.ForeignKey(
+        Phase, null=True, blank=True, on_delete=models.SET_NULL, related_name="polls"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    question = models.CharField(_("question"), max_length=POLL_QUESTION_MAX_LENGTH)
+    max_choices = models.PositiveSmallIntegerField(_("maximum choices"), default=1)
+    results = models.CharField(
+        _("results"), max_length=10, choices=Results.choices, default=Results.LIVE
+    )
+    # A table tablet answers once for its table, unless each person at the table may answer.
+    tablet_per_person = models.BooleanField(_("one answer per person at a tablet"), default=False)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("poll")
+        verbose_name_plural = _("polls")
+
+    def __str__(self) -> str:
+        return self.question
+
+    @property
+    def has_options(self) -> bool:
+        return self.kind in (self.Kind.SINGLE, self.Kind.MULTIPLE)
+
+    @property
+    def results_public(self) -> bool:
+        """Whether participants and the projector see the results now."""
+        if self.results == self.Results.LIVE:
+            return self.status != self.Status.DRAFT
+        return self.results == self.Results.AT_CLOSE and self.status == self.Status.CLOSED
+
+
+class PollOption(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(_("label"), max_length=POLL_OPTION_MAX_LENGTH)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("poll option")
+        verbose_name_plural = _("poll options")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class PollAnswer(models.Model):
+    """One participant's answer, changed in place while the poll is open.
+
+    `respondent` tells apart the people answering one after the other at a table tablet
+    when the poll allows it; it is 0 for everyone else, so one answer per participant.
+    """
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="answers")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="poll_answers"
+    )
+    respondent = models.PositiveSmallIntegerField(default=0)
+    # Single and multiple choice: option ids. Scale: the value. Words: normalized words.
+    choices = models.JSONField(default=list, blank=True)
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+    words = models.JSONField(default=list, blank=True)
+    text = models.CharField(max_length=POLL_OPEN_ANSWER_MAX_LENGTH, blank=True)
+    # Open answers are shown once a facilitator approved them.
+    approved = models.BooleanField(default=False)
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["answered_at", "id"]
+        verbose_name = _("poll answer")
+        verbose_name_plural = _("poll answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "participant", "respondent"], name="one_answer_per_respondent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.poll_id}/{self.participant_id}"

@@ -18,9 +18,13 @@ from workshops.models import (
     Group,
     Participant,
     Phase,
+    Poll,
+    PollAnswer,
+    PollOption,
     PostIt,
     Workshop,
 )
+from workshops.services.common import fold
 
 
 def normalize_join_code(raw: str) -> str:
@@ -423,4 +427,125 @@ def my_dots(phase: Phase, participant_id: int) -> dict:
         "phase": phase.pk,
         "mine": {str(postit): count for postit, count in mine.items()},
         "left": max(0, phase.dots_per_person - sum(mine.values())),
+    }
+
+
+@dataclass
+class PollResults:
+    """What a poll's results show: per option, the 1–5 distribution, words, open answers."""
+
+    poll: Poll
+    respondents: int
+    options: list[tuple[PollOption, int]]
+    scale: list[tuple[int, int]]
+    mean: float | None
+    words: list[tuple[str, int]]
+    approved: list[PollAnswer]
+    pending: list[PollAnswer]
+
+
+MAX_CLOUD_WORDS = 60
+
+
+def poll_results(poll: Poll) -> PollResults:
+    """The exact tally of a poll, from its answers (one query for the answers)."""
+    answers = list(poll.answers.all())
+    options = list(poll.options.all())
+    chosen: dict[int, int] = {}
+    scale = dict.fromkeys(range(1, 6), 0)
+    words: dict[str, dict[str, int]] = {}
+    for answer in answers:
+        for choice in answer.choices:
+            chosen[choice] = chosen.get(choice, 0) + 1
+        if answer.value in scale:
+            scale[answer.value] += 1
+        for word in answer.words:
+            spellings = words.setdefault(fold(word), {})
+            spellings[word] = spellings.get(word, 0) + 1
+    # A folded word shows in its most frequent spelling ("sécurité" over "securite").
+    cloud = sorted(
+        (
+            (max(spellings, key=lambda form: (spellings[form], form)), sum(spellings.values()))
+            for spellings in words.values()
+        ),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
+    values = [answer.value for answer in answers if answer.value]
+    open_answers = [answer for answer in answers if answer.text]
+    return PollResults(
+        poll=poll,
+        respondents=len(answers),
+        options=[(option, chosen.get(option.pk, 0)) for option in options],
+        scale=list(scale.items()),
+        mean=sum(values) / len(values) if values else None,
+        words=cloud,
+        approved=[answer for answer in open_answers if answer.approved],
+        pending=[answer for answer in open_answers if not answer.approved],
+    )
+
+
+def participant_polls(participant: Participant) -> dict:
+    """The polls a participant sees, once opened: the plenary's and their group's."""
+    polls = Poll.objects.filter(workshop_id=participant.workshop_id)
+    group_polls = polls.filter(group_id=participant.group_id) if participant.group_id else None
+    return {
+        "plenary_polls": shown_polls(polls.filter(group=None)),
+        "group_polls": shown_polls(group_polls) if group_polls is not None else [],
+        "group_dom_id": f"group{participant.group_id}" if participant.group_id else None,
+    }
+
+
+def shown_polls(polls: QuerySet[Poll]) -> list[Poll]:
+    """Polls once opened, newest first, each with its tally (`poll.tally`)."""
+    shown = list(
+        polls.exclude(status=Poll.Status.DRAFT)
+        .prefetch_related("options")
+        .order_by("-opened_at", "-id")
+    )
+    for poll in shown:
+        poll.tally = poll_results(poll)
+    return shown
+
+
+def poll_for_display(poll_id: int) -> Poll | None:
+    """A poll as its card shows it, or None while it is a draft (or gone)."""
+    polls = shown_polls(Poll.objects.filter(pk=poll_id))
+    return polls[0] if polls else None
+
+
+def my_poll_answers(participant: Participant) -> dict[str, object]:
+    """A participant's current answers, as their page pre-fills the poll forms."""
+    answers = PollAnswer.objects.filter(participant=participant, respondent=0).select_related(
+        "poll"
+    )
+    return {str(answer.poll_id): poll_answer_value(answer) for answer in answers}
+
+
+def poll_answer_value(answer: PollAnswer) -> object:
+    kind = answer.poll.kind
+    if kind == Poll.Kind.SINGLE:
+        return answer.choices[0] if answer.choices else None
+    if kind == Poll.Kind.MULTIPLE:
+        return answer.choices
+    if kind == Poll.Kind.SCALE:
+        return answer.value
+    if kind == Poll.Kind.WORDS:
+        return " ".join(answer.words)
+    return answer.text
+
+
+def console_polls(workshop: Workshop) -> dict:
+    """The console's polls: every poll with its full results, and what the form offers."""
+    polls = list(
+        workshop.polls.select_related("group", "phase").prefetch_related("options").order_by("-id")
+    )
+    for poll in polls:
+        poll.tally = poll_results(poll)
+    return {
+        "workshop": workshop,
+        "polls": polls,
+        "poll_kinds": Poll.Kind.choices,
+        "poll_results_modes": Poll.Results.choices,
+        "poll_groups": list(workshop.groups.order_by("position", "id")),
+        "poll_phases": list(workshop.phases.filter(activity=Phase.Activity.POLL)),
     }

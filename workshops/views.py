@@ -108,7 +108,12 @@ def workshop_page(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("join", workshop.join_code)
     participant = selectors.participant_for_display(actor.participant_id)
     context = {
-        "live": {**live_state(actor, View.PARTICIPANT), "dots": selectors.my_vote(participant)},
+        "live": {
+            **live_state(actor, View.PARTICIPANT),
+            "dots": selectors.my_vote(participant),
+            "answers": selectors.my_poll_answers(participant),
+        },
+        **selectors.participant_polls(participant),
         **selectors.agenda_context(workshop.pk),
         **selectors.participant_place(participant),
         **selectors.speaking_queue(workshop.pk),
@@ -122,6 +127,7 @@ def workshop_page(request: HttpRequest, code: str) -> HttpResponse:
 PARTICIPANT_PARTS = {
     "place": "workshops/partials/place.html",
     "wall": "workshops/partials/wall.html",
+    "polls": "workshops/partials/polls.html",
 }
 
 
@@ -135,7 +141,11 @@ def workshop_part(request: HttpRequest, code: str, part: str) -> HttpResponse:
     # Positions read before rendering: the page replays what committed in between.
     positions = live_state(actor, View.PARTICIPANT)["streams"]
     participant = selectors.participant_for_display(actor.participant_id)
-    context = {**selectors.participant_place(participant), "positions": positions}
+    context = {
+        **selectors.participant_place(participant),
+        **selectors.participant_polls(participant),
+        "positions": positions,
+    }
     return render(request, PARTICIPANT_PARTS[part], context)
 
 
@@ -181,6 +191,7 @@ def projector(request: HttpRequest, code: str, token: str) -> HttpResponse:
     context = {
         **selectors.agenda_context(workshop.pk),
         **selectors.projector_stage(workshop),
+        "plenary_polls": selectors.shown_polls(workshop.polls.filter(group=None))[:1],
         "live": live_state(actor, View.PROJECTOR),
         "join_link": links.join_link(workshop, request),
         "broadcast": selectors.latest_broadcast(workshop.pk),
@@ -415,6 +426,7 @@ def console(request: HttpRequest, code: str) -> HttpResponse:
         "scribe_link": links.scribe_link(workshop, request),
         "hidden_postits": selectors.hidden_postits(workshop.pk),
         "boards": selectors.all_boards(workshop),
+        **selectors.console_polls(workshop),
         "broadcast": selectors.latest_broadcast(workshop.pk),
         **selectors.groups_panel(workshop.pk),
     }

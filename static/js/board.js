@@ -39,6 +39,11 @@
     document.querySelectorAll(".postit[data-author]").forEach((postit) => {
       postit.classList.toggle("mine", postit.dataset.author === live.state.author);
     });
+    // Post-its come and go one by one: each lane counts its own.
+    document.querySelectorAll(".lane").forEach((lane) => {
+      const count = lane.querySelector(".lane-count");
+      if (count) count.textContent = "(" + lanePostits(lane, null).length + ")";
+    });
     body.classList.toggle("board-open", boardIsOpen());
     const toggle = document.getElementById("board-open");
     if (toggle && document.activeElement !== toggle) toggle.checked = boardIsOpen();
@@ -85,7 +90,7 @@
       element.hidden = true;
     });
     for (const tally of Object.values(live.tallies)) {
-      if (!tally.visible) continue;
+      if (tally.topic !== "board" || !tally.visible) continue;
       for (const [postit, count] of Object.entries(tally.counts)) {
         const element = document.querySelector(`[data-dots-for="${postit}"]`);
         if (!element) continue;
@@ -108,7 +113,12 @@
         dotsPhase = result.phase;
         showMyDots();
       })
-      .catch((error) => say(error.message))
+      .catch((error) => {
+        say(error.message);
+        // Shown too, where the dots left are counted, not only told to screen readers.
+        const left = document.querySelector("[data-dots-left]");
+        if (left) left.textContent = error.message;
+      })
       .finally(() => button.removeAttribute("aria-busy"));
   });
 
@@ -169,13 +179,29 @@
     if (target === lane && targetIndex === index) return;
     if (target === lane && targetIndex >= lanePostits(lane, null).length) return;
     refocus = postit.dataset.postit;
-    sendMove(postit, target, targetIndex).then(() => {
-      window.setTimeout(() => {
-        const moved = document.getElementById("postit-" + postit.dataset.postit);
-        if (moved) say(describePlace(moved));
-      }, 150);
-    });
+    sendMove(postit, target, targetIndex).then(() => announcePlace(postit));
   });
+
+  /* Say where a moved post-it is once the server's redraw shows it: the ack usually comes
+   * before the event that redraws the lanes (after 3 s, say what the page shows). */
+  function announcePlace(postit) {
+    const id = "postit-" + postit.dataset.postit;
+    let fallback = null;
+    function announce(force) {
+      const moved = document.getElementById(id);
+      if (moved === postit && !force) return false; // not redrawn yet
+      document.removeEventListener("live:updated", onUpdate);
+      window.clearTimeout(fallback);
+      if (moved) say(describePlace(moved));
+      return true;
+    }
+    function onUpdate() {
+      announce(false);
+    }
+    if (announce(false)) return;
+    document.addEventListener("live:updated", onUpdate);
+    fallback = window.setTimeout(() => announce(true), 3000);
+  }
 
   /* Touch and mouse: drag a post-it by its grip to a place in any lane. */
   let drag = null;
@@ -220,8 +246,10 @@
     const others = lanePostits(lane, drag.postit);
     let index = others.length;
     for (let i = 0; i < others.length; i += 1) {
+      // In reading order: the finger is before a post-it above its row, or over its upper
+      // half and not to its right (a lane alone may show two columns on a wide phone).
       const box = others[i].getBoundingClientRect();
-      if (y < box.top + box.height / 2) {
+      if (y < box.top || (y < box.top + box.height / 2 && x < box.right)) {
         index = i;
         break;
       }

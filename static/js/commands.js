@@ -29,6 +29,8 @@
         return field.value === "" ? null : Number.parseInt(field.value, 10);
       case "bool":
         return field.checked;
+      case "lines": // one item per non-empty line
+        return field.value.split("\n").map((line) => line.trim()).filter(Boolean);
       default:
         return field.value;
     }
@@ -52,7 +54,7 @@
   }
 
   function showError(origin, message) {
-    const scope = origin.closest("form, section, .card") || document;
+    const scope = origin.closest("form, article, section, .card") || document;
     const box = scope.querySelector("[data-command-error]");
     if (!box) return;
     box.textContent = message || "";
@@ -104,7 +106,8 @@
 
   document.addEventListener("click", (event) => {
     const button = event.target.closest("button[data-command]");
-    if (!button || button.form) return;
+    // A submit button belongs to its form's command; a plain button sends its own.
+    if (!button || (button.form && button.type === "submit")) return;
     if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
     send(button, button.dataset.command, buttonArgs(button));
   });

@@ -12,7 +12,7 @@
   if (!stateElement) return;
   const state = JSON.parse(stateElement.textContent);
   const last = Object.assign({}, state.streams); // stream -> last applied sequence
-  const tallies = {}; // stream -> the newest tally frame (vote counts), by version
+  const tallies = {}; // "topic stream" -> the newest tally frame (vote counts), by version
   const queueKey = "atelier.queue." + state.url;
   const waiting = new Map(); // command id -> {resolve, reject}
   const HEARTBEAT_MS = 25000;
@@ -199,9 +199,10 @@
   /* Vote counts are unsequenced snapshots: each carries the whole tally, so only an older
    * version is ignored; a lost one is healed by the next. */
   function applyTally(frame) {
-    const known = tallies[frame.stream];
+    const key = frame.topic + " " + frame.stream;
+    const known = tallies[key];
     if (known && known.version > frame.version) return;
-    tallies[frame.stream] = frame;
+    tallies[key] = frame;
     if (frame.swaps) applySwaps(frame.swaps);
     document.dispatchEvent(new CustomEvent("live:tally", { detail: frame }));
   }
@@ -257,7 +258,7 @@
           replace(existing, swap.html, "outerHTML");
         } else {
           const container = document.querySelector(swap.target);
-          if (container) replace(container, swap.html, "beforeend");
+          if (container) replace(container, swap.html, swap.position || "beforeend");
         }
       } else {
         const target = document.querySelector(swap.target);
@@ -321,6 +322,7 @@
   function forget(id) {
     queue = queue.filter((item) => item.id !== id);
     saveQueue(queue);
+    document.dispatchEvent(new CustomEvent("live:queue"));
   }
 
   function settle(id, ok, value) {
@@ -350,6 +352,7 @@
     const item = { id: id || newId(), name: name, args: args };
     queue.push(item);
     saveQueue(queue);
+    document.dispatchEvent(new CustomEvent("live:queue"));
     const promise = new Promise((resolve, reject) => waiting.set(item.id, { resolve, reject }));
     if (welcomed) send({ type: "cmd", id: item.id, name: name, args: args });
     return promise;
@@ -385,6 +388,7 @@
     state: state,
     last: last,
     tallies: tallies,
+    pending: () => queue.slice(), // commands not acknowledged yet
     serverNow: () => Date.now() + clockOffset,
   };
   connect();

@@ -65,7 +65,33 @@
       position > 0 ? control.dataset.positionTemplate.replace("{position}", position) : "";
   }
 
+  /* Post-its written while the connection is down wait in the queue: they show on this
+   * screen, marked as not sent yet, until the server has them. */
+  const pendingLabel = form.dataset.pendingLabel || "";
+  function showPending() {
+    document.querySelectorAll(".postit.pending").forEach((element) => element.remove());
+    const lane = document.querySelector("#wall .lane-loose .lane-postits");
+    const status = document.querySelector("[data-live-status]");
+    if (!lane || (status && status.dataset.state === "online")) return;
+    for (const item of live.pending()) {
+      if (item.name !== "postit.create") continue;
+      const card = document.createElement("article");
+      card.className = "postit pending postit-" + (item.args.color || "yellow");
+      const body = document.createElement("p");
+      body.className = "postit-text";
+      body.textContent = item.args.text;
+      const note = document.createElement("footer");
+      note.className = "postit-author";
+      note.textContent = pendingLabel;
+      card.append(body, note);
+      lane.append(card);
+    }
+  }
+
   text.addEventListener("input", showCount);
+  document.addEventListener("live:queue", showPending);
+  document.addEventListener("live:updated", showPending);
+  showPending();
   document.addEventListener("live:updated", showHand);
   showHand();
   showCount();

@@ -122,6 +122,7 @@ async def test_a_client_too_far_behind_gets_a_fresh_snapshot(workshop, alice):
         "#hands",
         "#broadcast",
         "#board-rules",
+        "#polls-workshop",
     }
     swap = swaps["#board-workshop"]
     assert swap["swap"] == "outerHTML"

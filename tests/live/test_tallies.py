@@ -1,6 +1,7 @@
 """Vote counts over real sockets: coalesced snapshots with a version, and in the welcome."""
 
 import asyncio
+import re
 
 import pytest
 from channels.db import database_sync_to_async
@@ -79,3 +80,46 @@ async def test_no_snapshot_before_any_dot_vote(workshop, alice):
     socket, welcome = await open_and_hello(workshop.pk, cookie=await cookie_for(participant=alice))
     assert welcome["snapshots"] == []
     await socket.disconnect()
+
+
+@database_sync_to_async
+def open_poll_with_answerers(workshop, organizer, count: int):
+    lead = Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
+    poll = services.poll_create(
+        actor=lead, question="Plus d'ombre ?", kind="single", options=["Oui", "Non"]
+    )
+    services.poll_open(actor=lead, poll_id=poll.pk)
+    people = [
+        services.participant_join(workshop=workshop, display_name=f"P{n}", location="remote")
+        for n in range(count)
+    ]
+    return poll, poll.options.first().pk, people
+
+
+@database_sync_to_async
+def answer_as(workshop, person, poll, choice):
+    actor = Actor(workshop.pk, Role.PARTICIPANT, participant_id=person.pk)
+    return services.poll_answer(actor=actor, poll_id=poll.pk, answer=choice)
+
+
+async def test_a_poll_storm_reaches_the_projector_as_a_bounded_number_of_tallies(
+    workshop, organizer
+):
+    poll, choice, people = await open_poll_with_answerers(workshop, organizer, 40)
+    projector, welcome = await open_and_hello(
+        workshop.pk, cookie=await cookie_for(projector_of=workshop), view="projector"
+    )
+    assert [frame["topic"] for frame in welcome["snapshots"]] == [f"poll:{poll.pk}"]
+    await asyncio.gather(*(answer_as(workshop, person, poll, choice) for person in people))
+
+    frames = []
+    while True:
+        frame = await receive(projector)
+        if frame["type"] != "tally":
+            continue
+        frames.append(frame)
+        if re.search(r'class="respondents">40\s', frame["swaps"][0]["html"]):
+            break
+    assert frames[-1]["topic"] == f"poll:{poll.pk}" and frames[-1]["stream"] == "workshop"
+    assert len(frames) < 40 / 2  # coalesced: a few frames for forty answers
+    await projector.disconnect()

@@ -1,5 +1,9 @@
 """Steps people take in the browser, shared by the end-to-end tests."""
 
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+
 from playwright.sync_api import expect
 
 
@@ -11,3 +15,157 @@ def join_from_phone(page, server, workshop, name: str, location: str) -> None:
     page.click("main form button[type=submit]")
     page.wait_for_url(f"**/w/{workshop.join_code}/")
     expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "online")
+
+
+POSTIT_FORM = "form[data-command='postit.create']"
+
+
+def write_postit(page, text: str) -> None:
+    """Type a post-it and post it (it travels over the live socket, or waits in the queue)."""
+    page.fill(f"{POSTIT_FORM} textarea", text)
+    page.click(f"{POSTIT_FORM} button[type=submit]")
+    expect(page.locator(f"{POSTIT_FORM} textarea")).to_have_value("")
+
+
+def open_console(page, server, workshop, username: str, password: str):
+    """Log in on the login page, then open the workshop's console, live."""
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/organizer/")
+    page.goto(f"{server.url}/w/{workshop.join_code}/console/")
+    expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "online")
+    return page
+
+
+def beside_the_browser(function, /, **kwargs):
+    """Call `function(**kwargs)` (a service) in another thread, and return what it returns.
+
+    Playwright's sync API runs an event loop in the test's thread, where asgiref refuses
+    `async_to_sync`: the live fan-out of a service called there would fail (and only be
+    logged). In a worker thread it publishes to the browsers as in production.
+    """
+    from django.db import connections
+
+    def call():
+        try:
+            return function(**kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(call).result(timeout=30)
+
+
+def center(box: dict) -> tuple[float, float]:
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def wait_for_stillness(page) -> None:
+    """Until no animation runs (a new post-it grows in: its box is not final before)."""
+    page.wait_for_function(
+        "() => document.getAnimations().every((animation) => animation.playState !== 'running')"
+    )
+
+
+def drag_grip(page, grip, to: tuple[float, float], *, steps: int = 12) -> None:
+    """Drag a post-it by its grip to a point of the viewport with a finger: a touch sequence
+    through the Chrome DevTools Protocol (Playwright has no touch drag; the page must be
+    opened with has_touch=True). Both ends must be on screen: drags near an edge scroll."""
+    grip.scroll_into_view_if_needed()
+    wait_for_stillness(page)
+    start = center(grip.bounding_box())
+    points = [
+        (start[0] + (to[0] - start[0]) * i / steps, start[1] + (to[1] - start[1]) * i / steps)
+        for i in range(1, steps + 1)
+    ]
+    cdp = page.context.new_cdp_session(page)
+
+    def finger(kind: str, point: tuple[float, float] | None) -> None:
+        touch_points = [] if point is None else [{"x": point[0], "y": point[1], "id": 1}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": touch_points})
+
+    try:
+        finger("touchStart", start)
+        for point in points:
+            finger("touchMove", point)
+        finger("touchEnd", None)
+    finally:
+        cdp.detach()
+
+
+def live_queue(page) -> list[dict]:
+    """The commands this page keeps until the server acknowledges them (live.js)."""
+    return page.evaluate(
+        """() => Object.keys(localStorage)
+            .filter((key) => key.startsWith("atelier.queue."))
+            .flatMap((key) => JSON.parse(localStorage.getItem(key)))"""
+    )
+
+
+def wait_for_empty_queue(page) -> None:
+    """Until the server has acknowledged every command this page sent."""
+    page.wait_for_function(
+        """() => Object.keys(localStorage)
+            .filter((key) => key.startsWith("atelier.queue."))
+            .every((key) => JSON.parse(localStorage.getItem(key)).length === 0)"""
+    )
+
+
+class SocketLink:
+    """The page's live socket, routed through Playwright so that a test can cut it like a
+    phone leaving the Wi-Fi (the browser goes offline and the socket closes), lose the
+    server's acknowledgements (the commands arrive, their acks do not), or hold the live
+    events back (a loaded server: the ack comes, the redraw comes later)."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.cut = False
+        self.drop_acks = False
+        self.held: list | None = None  # event frames held back, with their socket
+        self.sockets = []
+        page.route_web_socket(re.compile(r"/ws/workshops/"), self._route)
+
+    def _route(self, socket) -> None:
+        if self.cut:
+            socket.close()  # no network: the page sees its socket fail at once
+            return
+        server = socket.connect_to_server()
+
+        def to_page(message) -> None:
+            kind = json.loads(message).get("type")
+            if self.drop_acks and kind == "ack":
+                return
+            if self.held is not None and kind == "event":
+                self.held.append((socket, message))
+                return
+            socket.send(message)
+
+        server.on_message(to_page)
+        self.sockets.append(socket)
+
+    def hold_events(self) -> None:
+        self.held = []
+
+    def release_events(self) -> None:
+        held, self.held = self.held or [], None
+        for socket, message in held:
+            socket.send(message)
+
+    def go_offline(self) -> None:
+        self.cut = True
+        self.page.context.set_offline(True)
+        for socket in self.sockets:
+            socket.close()
+        self.sockets.clear()
+        expect(self.page.locator("[data-live-status]")).to_have_attribute("data-state", "offline")
+
+    def go_online(self) -> None:
+        # The page's "online" event makes it reconnect at once; an attempt that was failing
+        # just then waits for its backoff instead (live.js: at most 10 s × 1.5).
+        self.page.context.set_offline(False)
+        self.cut = False
+        expect(self.page.locator("[data-live-status]")).to_have_attribute(
+            "data-state", "online", timeout=20_000
+        )

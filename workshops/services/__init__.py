@@ -36,6 +36,14 @@ from workshops.services.groups import (
     participant_move,
     participants_assign,
 )
+from workshops.services.polls import (
+    poll_answer,
+    poll_close,
+    poll_create,
+    poll_delete,
+    poll_moderate,
+    poll_open,
+)
 from workshops.services.postits import (
     postit_create,
     postit_delete,
@@ -96,6 +104,12 @@ __all__ = [
     "phase_resume",
     "phase_start",
     "phase_update",
+    "poll_answer",
+    "poll_close",
+    "poll_create",
+    "poll_delete",
+    "poll_moderate",
+    "poll_open",
     "postit_create",
     "postit_delete",
     "postit_hide",

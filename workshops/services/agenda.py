@@ -20,6 +20,7 @@ from workshops.services.common import (
     require_lead,
 )
 from workshops.services.groups import switch_breakouts
+from workshops.services.polls import close_phase_polls, open_phase_polls
 from workshops.services.votes import publish_all_tallies
 
 MAX_DOTS = 20
@@ -150,6 +151,7 @@ def _finish(phase: Phase, now) -> None:
     phase.ends_at = None
     phase.paused_remaining = None
     phase.save(update_fields=["status", "ended_at", "ends_at", "paused_remaining"])
+    close_phase_polls(phase)
 
 
 def phase_start(*, actor: Actor, phase_id: int) -> Phase:
@@ -173,6 +175,7 @@ def phase_start(*, actor: Actor, phase_id: int) -> Phase:
         phase.paused_remaining = None
         phase.save()
         _emit_phase(workshop, "phase.started", phase)
+        open_phase_polls(phase)
         # A breakout phase sends everyone to their group (once groups exist), a plenary
         # phase brings them back.
         wants_groups = phase.scope == Phase.Scope.BREAKOUTS and workshop.groups.exists()

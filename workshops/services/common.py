@@ -32,6 +32,12 @@ def clean_text(value: object, *, field: str, max_length: int) -> str:
     return text
 
 
+def fold(word: str) -> str:
+    """Words are compared without case or accents: "Sécurité" and "securite" are one."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def require_lead(actor: Actor) -> None:
     if not actor.leads:
         raise Refused("forbidden", _("Only the workshop's facilitators can do this."))

@@ -67,7 +67,10 @@ def _publish_tally(workshop_id: int, group_id: int | None) -> None:
 
     transaction.on_commit(
         lambda: publish_soon(
-            workshop_id, tally_stream(group_id), lambda: tally_frames(workshop_id, group_id)
+            workshop_id,
+            tally_stream(group_id),
+            lambda: tally_frames(workshop_id, group_id),
+            topic="board",
         )
     )
 

@@ -22,3 +22,23 @@ def minutes_seconds(seconds: int | None) -> str:
 def json_attribute(value: object) -> str:
     """JSON for an HTML attribute (the template's autoescaping then quotes it safely)."""
     return json.dumps(value)
+
+
+@register.simple_tag
+def poll_chart(results) -> str:
+    """The chart of a poll's results as inline SVG (the same markup live and in exports):
+    a word cloud for words, a pie for a single choice, bars for the others."""
+    from workshops import charts
+    from workshops.models import Poll
+
+    poll = results.poll
+    title = poll.question
+    if poll.kind == Poll.Kind.WORDS:
+        return charts.word_cloud(results.words, title=title)
+    if poll.kind == Poll.Kind.SCALE:
+        slices = [charts.Slice(str(value), count) for value, count in results.scale]
+    else:
+        slices = [charts.Slice(option.label, count) for option, count in results.options]
+    if poll.kind == Poll.Kind.SINGLE:
+        return charts.pie_chart(slices, title=title)
+    return charts.bar_chart(slices, title=title)

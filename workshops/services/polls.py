@@ -1,0 +1,367 @@
+"""Live polls: prepared or asked on the fly, answered once per person, counted exactly.
+
+An answer command locks the answering participant's row, so a double tap or a retry on
+another device changes one answer instead of adding one; the unique constraint on
+(poll, participant, respondent) backs it. Tallies are not events: they travel as coalesced
+snapshots (live/snapshots.py), one for the poll's audience and one for the facilitators.
+"""
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from live import streams
+from live.broadcast import emit
+from live.snapshots import publish_soon
+from workshops.actors import Actor, Role
+from workshops.errors import Refused
+from workshops.models import (
+    POLL_MAX_OPTIONS,
+    POLL_MAX_WORDS,
+    POLL_OPEN_ANSWER_MAX_LENGTH,
+    POLL_OPTION_MAX_LENGTH,
+    POLL_QUESTION_MAX_LENGTH,
+    Group,
+    Participant,
+    Phase,
+    Poll,
+    PollAnswer,
+    PollOption,
+    Workshop,
+)
+from workshops.services.common import clean_choice, clean_text, locked_workshop, require_lead
+
+SCALE = range(1, 6)
+WORD_MAX_LENGTH = 30
+
+
+def poll_stream(poll: Poll) -> str:
+    return streams.group_stream(poll.group_id) if poll.group_id else streams.WORKSHOP
+
+
+def _emit_poll(poll: Poll) -> None:
+    """Participants' screens show the poll as it is now; the console redraws its list."""
+    emit(
+        workshop_id=poll.workshop_id,
+        stream=poll_stream(poll),
+        name="poll.changed",
+        data={"poll": poll.pk, "group": poll.group_id},
+    )
+    emit(
+        workshop_id=poll.workshop_id,
+        stream=streams.FACILITATORS,
+        name="polls.changed",
+        data={"poll": poll.pk},
+    )
+
+
+def publish_poll_tally(poll: Poll) -> None:
+    """After commit: the poll's results to its audience and to the facilitators, coalesced."""
+    from workshops.fragments import poll_tally_frames
+
+    def publish() -> None:
+        for stream, audience in ((poll_stream(poll), "public"), (streams.FACILITATORS, "lead")):
+            publish_soon(
+                poll.workshop_id,
+                stream,
+                lambda audience=audience: poll_tally_frames(poll.pk, audience),
+                topic=f"poll:{poll.pk}",
+            )
+
+    transaction.on_commit(publish)
+
+
+def _clean_options(kind: str, options: object, max_choices: object) -> tuple[list[str], int]:
+    if kind not in (Poll.Kind.SINGLE, Poll.Kind.MULTIPLE):
+        if options:
+            raise Refused("invalid", _("Only choice polls have options."))
+        return [], 1
+    if not isinstance(options, list):
+        raise Refused("invalid", _("The options are a list of texts."))
+    labels = [
+        clean_text(option, field=_("An option"), max_length=POLL_OPTION_MAX_LENGTH)
+        for option in options
+        if not (isinstance(option, str) and not option.strip())  # blank lines are skipped
+    ]
+    if not 2 <= len(labels) <= POLL_MAX_OPTIONS:
+        raise Refused(
+            "invalid",
+            _("A choice poll has from 2 to %(max)d options.") % {"max": POLL_MAX_OPTIONS},
+        )
+    if len({label.casefold() for label in labels}) != len(labels):
+        raise Refused("invalid", _("Two options have the same text."))
+    if kind == Poll.Kind.SINGLE:
+        return labels, 1
+    if type(max_choices) is not int or not 1 <= max_choices <= len(labels):
+        raise Refused(
+            "invalid",
+            _("The maximum number of choices is from 1 to %(max)d.") % {"max": len(labels)},
+        )
+    return labels, max_choices
+
+
+def _target(
+    workshop: Workshop, group_id: object, phase_id: object
+) -> tuple[Group | None, Phase | None]:
+    group = phase = None
+    if group_id is not None:
+        group = (
+            Group.objects.filter(pk=group_id, workshop=workshop).first()
+            if type(group_id) is int
+            else None
+        )
+        if group is None:
+            raise Refused("not_found", _("This group does not exist."))
+    if phase_id is not None:
+        phase = (
+            Phase.objects.filter(pk=phase_id, workshop=workshop).first()
+            if type(phase_id) is int
+            else None
+        )
+        if phase is None:
+            raise Refused("not_found", _("This phase does not exist."))
+    return group, phase
+
+
+def poll_create(
+    *,
+    actor: Actor,
+    question: str,
+    kind: str,
+    options: list[str] | None = None,
+    max_choices: int = 1,
+    results: str = Poll.Results.LIVE,
+    tablet_per_person: bool = False,
+    group_id: int | None = None,
+    phase_id: int | None = None,
+) -> Poll:
+    """A draft poll for the plenary or one group, optionally attached to a phase."""
+    require_lead(actor)
+    question = clean_text(question, field=_("The question"), max_length=POLL_QUESTION_MAX_LENGTH)
+    kind = clean_choice(kind, Poll.Kind, field=_("kind of poll"))
+    results = clean_choice(results, Poll.Results, field=_("display of the results"))
+    labels, max_choices = _clean_options(kind, options or [], max_choices)
+    if type(tablet_per_person) is not bool:
+        raise Refused("invalid", _("Say whether each person at a tablet answers."))
+    with transaction.atomic():
+        workshop = locked_workshop(actor)
+        group, phase = _target(workshop, group_id, phase_id)
+        poll = Poll.objects.create(
+            workshop=workshop,
+            group=group,
+            phase=phase,
+            kind=kind,
+            question=question,
+            max_choices=max_choices,
+            results=results,
+            tablet_per_person=tablet_per_person,
+        )
+        PollOption.objects.bulk_create(
+            PollOption(poll=poll, position=position, label=label)
+            for position, label in enumerate(labels)
+        )
+        _emit_poll(poll)
+    return poll
+
+
+def _led_poll(actor: Actor, poll_id: object) -> tuple[Workshop, Poll]:
+    require_lead(actor)
+    workshop = locked_workshop(actor)
+    poll = (
+        Poll.objects.select_for_update().filter(pk=poll_id, workshop=workshop).first()
+        if type(poll_id) is int
+        else None
+    )
+    if poll is None:
+        raise Refused("not_found", _("This poll does not exist."))
+    return workshop, poll
+
+
+def poll_open(*, actor: Actor, poll_id: int) -> Poll:
+    """Open a draft, or reopen a closed poll: answers given before still count."""
+    with transaction.atomic():
+        workshop, poll = _led_poll(actor, poll_id)
+        if workshop.status == Workshop.Status.CLOSED:
+            raise Refused("closed", _("This workshop is closed."))
+        if poll.status != Poll.Status.OPEN:
+            poll.status = Poll.Status.OPEN
+            poll.opened_at = poll.opened_at or timezone.now()
+            poll.closed_at = None
+            poll.save(update_fields=["status", "opened_at", "closed_at"])
+            _emit_poll(poll)
+            publish_poll_tally(poll)
+    return poll
+
+
+def poll_close(*, actor: Actor, poll_id: int) -> Poll:
+    with transaction.atomic():
+        _workshop, poll = _led_poll(actor, poll_id)
+        if poll.status != Poll.Status.OPEN:
+            raise Refused("not_open", _("This poll is not open."))
+        _close(poll)
+    return poll
+
+
+def _close(poll: Poll) -> None:
+    poll.status = Poll.Status.CLOSED
+    poll.closed_at = timezone.now()
+    poll.save(update_fields=["status", "closed_at"])
+    _emit_poll(poll)
+    publish_poll_tally(poll)  # results shown at close appear now
+
+
+def poll_delete(*, actor: Actor, poll_id: int) -> None:
+    """Remove a poll nobody answered (what people answered is never thrown away)."""
+    with transaction.atomic():
+        _workshop, poll = _led_poll(actor, poll_id)
+        if poll.answers.exists():
+            raise Refused("poll_answered", _("People answered this poll: close it instead."))
+        data = {"poll": poll.pk, "group": poll.group_id}
+        stream = poll_stream(poll)
+        poll.delete()
+        emit(workshop_id=actor.workshop_id, stream=stream, name="poll.changed", data=data)
+        emit(
+            workshop_id=actor.workshop_id,
+            stream=streams.FACILITATORS,
+            name="polls.changed",
+            data={"poll": data["poll"]},
+        )
+
+
+def open_phase_polls(phase: Phase) -> None:
+    """A phase starting opens the polls prepared for it."""
+    for poll in phase.polls.select_for_update().filter(status=Poll.Status.DRAFT):
+        poll.status = Poll.Status.OPEN
+        poll.opened_at = timezone.now()
+        poll.save(update_fields=["status", "opened_at"])
+        _emit_poll(poll)
+        publish_poll_tally(poll)
+
+
+def close_phase_polls(phase: Phase) -> None:
+    """A phase ending closes its polls (a facilitator may reopen one)."""
+    for poll in phase.polls.select_for_update().filter(status=Poll.Status.OPEN):
+        _close(poll)
+
+
+def _respondent(actor: Actor) -> Participant:
+    if actor.role != Role.PARTICIPANT:
+        raise Refused("forbidden", _("Only participants answer polls."))
+    participant = (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("workshop")
+        .filter(pk=actor.participant_id, workshop_id=actor.workshop_id)
+        .first()
+    )
+    if participant is None:
+        raise Refused("unauthenticated", _("Please join the workshop again."))
+    if participant.kind == Participant.Kind.SCRIBE:
+        raise Refused("forbidden", _("Only participants answer polls."))
+    return participant
+
+
+def _open_poll_for(participant: Participant, poll_id: object) -> Poll:
+    poll = (
+        Poll.objects.filter(pk=poll_id, workshop_id=participant.workshop_id)
+        .exclude(status=Poll.Status.DRAFT)
+        .first()
+        if type(poll_id) is int
+        else None
+    )
+    if poll is None or (poll.group_id is not None and poll.group_id != participant.group_id):
+        raise Refused("not_found", _("This poll does not exist."))
+    if poll.status != Poll.Status.OPEN:
+        raise Refused("poll_closed", _("This poll is closed."))
+    return poll
+
+
+def _clean_words(answer: object) -> list[str]:
+    if not isinstance(answer, str):
+        raise Refused("invalid", _("An answer is one to three words."))
+    words = [
+        word.strip(".,;:!?«»\"'()[]")
+        for word in clean_text(answer, field=_("Your answer"), max_length=100).split()
+    ]
+    words = [word.lower() for word in words if word]
+    if not words:
+        raise Refused("empty", _("Your answer cannot be empty."))
+    if len(words) > POLL_MAX_WORDS:
+        raise Refused("too_many_words", _("One to three words, please."))
+    if any(len(word) > WORD_MAX_LENGTH for word in words):
+        raise Refused(
+            "too_long", _("A word is limited to %(max)d letters.") % {"max": WORD_MAX_LENGTH}
+        )
+    return words
+
+
+def _clean_answer(poll: Poll, answer: object) -> dict:
+    """The answer in the fields it is stored in, or a refusal naming what is wrong."""
+    if poll.kind == Poll.Kind.SINGLE:
+        if type(answer) is not int or not poll.options.filter(pk=answer).exists():
+            raise Refused("invalid", _("Choose one of the options."))
+        return {"choices": [answer]}
+    if poll.kind == Poll.Kind.MULTIPLE:
+        if not isinstance(answer, list) or not all(type(choice) is int for choice in answer):
+            raise Refused("invalid", _("Choose among the options."))
+        chosen = sorted(set(answer))
+        if not chosen:
+            raise Refused("empty", _("Choose at least one option."))
+        if len(chosen) > poll.max_choices:
+            raise Refused(
+                "too_many_choices",
+                _("Choose at most %(max)d options.") % {"max": poll.max_choices},
+            )
+        if poll.options.filter(pk__in=chosen).count() != len(chosen):
+            raise Refused("invalid", _("Choose among the options."))
+        return {"choices": chosen}
+    if poll.kind == Poll.Kind.SCALE:
+        if type(answer) is not int or answer not in SCALE:
+            raise Refused("invalid", _("Choose a value from 1 to 5."))
+        return {"value": answer}
+    if poll.kind == Poll.Kind.WORDS:
+        return {"words": _clean_words(answer)}
+    text = clean_text(answer, field=_("Your answer"), max_length=POLL_OPEN_ANSWER_MAX_LENGTH)
+    return {"text": text, "approved": False}
+
+
+def poll_answer(*, actor: Actor, poll_id: int, answer: object) -> dict:
+    """Answer a poll, or change one's answer while it is open."""
+    with transaction.atomic():
+        participant = _respondent(actor)
+        poll = _open_poll_for(participant, poll_id)
+        fields = _clean_answer(poll, answer)
+        if participant.kind == Participant.Kind.TABLET and poll.tablet_per_person:
+            # Each person at the table answers in turn: a new answer each time.
+            last = poll.answers.filter(participant=participant).aggregate(last=Max("respondent"))
+            respondent = (last["last"] or 0) + 1
+        else:
+            respondent = 0
+        PollAnswer.objects.update_or_create(
+            poll=poll, participant=participant, respondent=respondent, defaults=fields
+        )
+        publish_poll_tally(poll)
+    return {"poll": poll.pk, "answer": answer, "respondent": respondent}
+
+
+def poll_moderate(*, actor: Actor, answer_id: int, approved: bool) -> PollAnswer:
+    """A facilitator shows an open answer to everyone, or takes it back."""
+    require_lead(actor)
+    if type(approved) is not bool:
+        raise Refused("invalid", _("Say whether the answer is shown."))
+    with transaction.atomic():
+        workshop = locked_workshop(actor)
+        answer = (
+            PollAnswer.objects.select_for_update(of=("self",))
+            .select_related("poll")
+            .filter(pk=answer_id, poll__workshop=workshop, poll__kind=Poll.Kind.OPEN)
+            .first()
+            if type(answer_id) is int
+            else None
+        )
+        if answer is None:
+            raise Refused("not_found", _("This answer does not exist."))
+        answer.approved = approved
+        answer.save(update_fields=["approved"])
+        publish_poll_tally(answer.poll)
+    return answer
