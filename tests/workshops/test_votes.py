@@ -125,7 +125,7 @@ def test_results_hidden_until_the_end_are_revealed_when_the_phase_ends(
     services.dot_add(actor=as_participant(alice), postit_id=ideas[0].pk)
     frame = fragments.tally_frames(workshop.pk, None)["fr"]
     assert (frame["visible"], frame["counts"]) == (False, {})
-    assert "1 point placé" in frame["swaps"][0]["html"]
+    assert "1 gommette placée" in frame["swaps"][0]["html"]
     assert "Bancs" not in frame["swaps"][0]["html"]
     services.phase_end(actor=lead)
     frame = fragments.tally_frames(workshop.pk, None)["en"]
