@@ -103,7 +103,14 @@ def tally_stream(group_id: int | None) -> str:
     return _stream_of(group_id)
 
 
-def tally_frames(workshop_id: int, group_id: int | None) -> dict[str, dict]:
+def _languages(only: str | None) -> list[str]:
+    """Every language a frame is rendered in, or just the one a welcome needs."""
+    return [only] if only else [code for code, _name in settings.LANGUAGES]
+
+
+def tally_frames(
+    workshop_id: int, group_id: int | None, only: str | None = None
+) -> dict[str, dict]:
     """The `tally` frame of a board, per language: its dot counts (when they may be shown)
     and its results, with a version so an older frame never overwrites a newer one."""
     version = time.time_ns()  # taken before reading: a later frame reads later state
@@ -112,7 +119,7 @@ def tally_frames(workshop_id: int, group_id: int | None) -> dict[str, dict]:
     board = selectors.board(workshop, group)
     results = board.results
     frames = {}
-    for language, _name in settings.LANGUAGES:
+    for language in _languages(only):
         with translation.override(language):
             html = render_to_string(
                 "workshops/partials/results.html", {"board": board, "results": results}
@@ -132,7 +139,7 @@ def tally_frames(workshop_id: int, group_id: int | None) -> dict[str, dict]:
     return frames
 
 
-def poll_tally_frames(poll_id: int, audience: str) -> dict[str, dict]:
+def poll_tally_frames(poll_id: int, audience: str, only: str | None = None) -> dict[str, dict]:
     """A poll's `tally` frame per language, for its audience ("public": what participants
     and the projector may see now) or the facilitators ("lead": always everything)."""
     version = time.time_ns()  # taken before reading: a later frame reads later state
@@ -143,7 +150,7 @@ def poll_tally_frames(poll_id: int, audience: str) -> dict[str, dict]:
     results = selectors.poll_results(poll)
     stream = streams.FACILITATORS if lead else _stream_of(poll.group_id)
     frames = {}
-    for language, _name in settings.LANGUAGES:
+    for language in _languages(only):
         with translation.override(language):
             html = render_to_string(
                 "workshops/partials/poll_results.html", {"results": results, "lead": lead}
@@ -165,16 +172,16 @@ def current_tallies(workshop_id: int, followed: list[str], language: str) -> lis
     frames = []
     if selectors.latest_vote_phase(workshop_id) is not None:
         frames += [
-            tally_frames(workshop_id, streams.group_of(stream))[language]
+            tally_frames(workshop_id, streams.group_of(stream), language)[language]
             for stream in followed
             if stream != streams.FACILITATORS
         ]
     polls = Poll.objects.filter(workshop_id=workshop_id).exclude(status=Poll.Status.DRAFT)
     for poll in polls.only("id", "group_id"):
         if _stream_of(poll.group_id) in followed:
-            frames.append(poll_tally_frames(poll.pk, "public")[language])
+            frames.append(poll_tally_frames(poll.pk, "public", language)[language])
         if streams.FACILITATORS in followed:
-            frames.append(poll_tally_frames(poll.pk, "lead")[language])
+            frames.append(poll_tally_frames(poll.pk, "lead", language)[language])
     return frames
 
 
