@@ -177,6 +177,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # The live protocol's limits (docs/protocol.md).
 LIVE_MAX_FRAME_BYTES = 64 * 1024
+# A conclusion's update may carry many edits made offline: its own, larger limit.
+LIVE_MAX_DOC_FRAME_BYTES = 1024 * 1024
 LIVE_MAX_MISSED_EVENTS = int(os.environ.get("LIVE_MAX_MISSED_EVENTS", "500"))
 
 LOGGING = {

@@ -83,9 +83,26 @@ def publish(workshop_id: int, stream: str, event: Event) -> None:
         code: json.dumps(event_frame(workshop_id, stream, event, code), ensure_ascii=False)
         for code, _name in settings.LANGUAGES
     }
-    message = {"type": FRAMES_MESSAGE, "stream": stream, "seq": event.seq, "frames": frames}
     try:
-        async_to_sync(get_channel_layer().group_send)(layer_group(workshop_id, stream), message)
+        send_frames(workshop_id, stream, frames, seq=event.seq)
     except Exception:
         # The event is committed; clients will find it when they resync.
         logger.exception("live fan-out failed for %s/%s#%s", workshop_id, stream, event.seq)
+
+
+def send_frames(
+    workshop_id: int, stream: str, frames: Mapping[str, str], *, seq: int | None = None
+) -> None:
+    """One group_send of finished frames (by language) to a stream's sockets. Unsequenced
+    frames (`seq` None: tallies, document updates) are healed by the next one or a resync."""
+    message = {"type": FRAMES_MESSAGE, "stream": stream, "seq": seq, "frames": dict(frames)}
+    async_to_sync(get_channel_layer().group_send)(layer_group(workshop_id, stream), message)
+
+
+def relay(workshop_id: int, stream: str, frame: Mapping[str, object]) -> None:
+    """Send the same unsequenced frame to every socket of a stream, whatever its language."""
+    encoded = json.dumps(frame)
+    try:
+        send_frames(workshop_id, stream, {code: encoded for code, _name in settings.LANGUAGES})
+    except Exception:
+        logger.exception("live relay failed for %s/%s", workshop_id, stream)

@@ -5,6 +5,7 @@ and the resync handshake are the source of truth (docs/protocol.md).
 """
 
 import asyncio
+import base64
 import json
 import logging
 import re
@@ -28,6 +29,11 @@ from workshops.errors import Refused
 from workshops.models import Workshop
 from workshops.selectors import followed_streams
 from workshops.services import presence_touch
+from workshops.services.conclusions import (
+    conclusion_editing,
+    conclusion_sync,
+    conclusion_update,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -108,26 +114,41 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             if text_data is None:
                 await self.send_error(None, "bad_frame", _("Only text frames are accepted."))
                 return
-            if len(text_data) > settings.LIVE_MAX_FRAME_BYTES or (
-                len(text_data.encode()) > settings.LIVE_MAX_FRAME_BYTES
-            ):
-                await self.send_error(None, "too_large", _("This message is too large."))
-                await self.close(CloseCode.TOO_LARGE)
+            size = len(text_data.encode())
+            if size > settings.LIVE_MAX_DOC_FRAME_BYTES:
+                await self.refuse_too_large()
                 return
-            await self.receive_frame(text_data)
+            await self.receive_frame(text_data, size)
 
-    async def receive_frame(self, text_data: str) -> None:
+    async def refuse_too_large(self) -> None:
+        await self.send_error(None, "too_large", _("This message is too large."))
+        await self.close(CloseCode.TOO_LARGE)
+
+    async def receive_frame(self, text_data: str, size: int) -> None:
+        # Only document updates may be larger: edits made offline arrive in one frame.
+        large = size > settings.LIVE_MAX_FRAME_BYTES
         try:
             frame = json.loads(text_data)
         except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+            if large:
+                await self.refuse_too_large()
+                return
             await self.send_error(None, "bad_json", _("This message is not valid JSON."))
+            return
+        if large and not (isinstance(frame, dict) and frame.get("type") == "doc.update"):
+            await self.refuse_too_large()
             return
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             await self.send_error(None, "bad_frame", _("A message needs a type."))
             return
-        handler = {"hello": self.on_hello, "cmd": self.on_command, "ping": self.on_ping}.get(
-            frame["type"]
-        )
+        handler = {
+            "hello": self.on_hello,
+            "cmd": self.on_command,
+            "ping": self.on_ping,
+            "doc.sync": self.on_doc_sync,
+            "doc.update": self.on_doc_update,
+            "doc.editing": self.on_doc_editing,
+        }.get(frame["type"])
         if handler is None:
             await self.send_error(None, "unknown_type", _("Unknown message type."))
             return
@@ -239,6 +260,61 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             await self.send_error(client_id, "server_error", message)
             return
         await self.send_frame({"type": "ack", "id": client_id, "result": result})
+
+    async def on_doc_sync(self, frame: dict) -> None:
+        """Step one of the Yjs sync: the client's state vector in, what it lacks out."""
+        if not self.ready:
+            return  # documents sync after the welcome
+        try:
+            reply = await self.run_doc(
+                conclusion_sync, group_id=frame.get("doc"), state_vector=frame.get("sv")
+            )
+        except Refused as refusal:
+            await self.send_error(None, refusal.code, refusal.message)
+            return
+        await self.send_frame(
+            {
+                "type": "doc.state",
+                "doc": frame["doc"],
+                "update": base64.b64encode(reply.update).decode(),
+                "sv": base64.b64encode(reply.state_vector).decode(),
+                "locked": reply.locked,
+            }
+        )
+
+    async def on_doc_update(self, frame: dict) -> None:
+        """An editor's update: acknowledged once merged and stored, refused otherwise."""
+        update_id = frame.get("id")
+        if not isinstance(update_id, str) or not COMMAND_ID.match(update_id):
+            await self.send_error(None, "bad_frame", _("A document update needs an id."))
+            return
+        if self.actor.role == Role.PROJECTOR:
+            await self.send_error(update_id, "forbidden", _("The projector is read-only."))
+            return
+        try:
+            await self.run_doc(
+                conclusion_update, group_id=frame.get("doc"), update=frame.get("update")
+            )
+        except Refused as refusal:
+            await self.send_error(update_id, refusal.code, refusal.message)
+            return
+        except (OperationalError, InterfaceError):
+            logger.exception("document update failed on the database")
+            message = _("The server cannot save right now; your message will be sent again.")
+            await self.send_error(update_id, "unavailable", message)
+            return
+        await self.send_frame({"type": "doc.ack", "id": update_id})
+
+    async def on_doc_editing(self, frame: dict) -> None:
+        try:
+            await self.run_doc(conclusion_editing, group_id=frame.get("doc"))
+        except Refused as refusal:
+            await self.send_error(None, refusal.code, refusal.message)
+
+    @database_sync_to_async
+    def run_doc(self, service, **arguments):
+        with translation.override(self.language):
+            return service(actor=self.actor, **arguments)
 
     @database_sync_to_async
     def run_command(self, client_id: str, name: str, args: dict) -> dict:

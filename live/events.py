@@ -73,6 +73,8 @@ POSTIT_MERGED = EventType("postit.merged", {"postit": int, "into": int, "group":
 # Answers are not events: tallies travel as coalesced snapshots.
 POLL_CHANGED = EventType("poll.changed", {"poll": int, "group": OptionalId})
 POLLS_CHANGED = EventType("polls.changed", {"poll": int})
+# A group's conclusion made read-only (or writable again): its editors follow.
+CONCLUSION_LOCKED = EventType("conclusion.locked", {"group": int, "locked": bool})
 BOARD_CONFIGURED = EventType("board.configured", {"open": bool, "anonymous": bool})
 # Moderation: hidden and restored post-its (their stream), the console's list (facilitators).
 POSTIT_HIDDEN = EventType("postit.hidden", {"postit": int, "group": OptionalId})
@@ -114,6 +116,7 @@ EVENT_TYPES: dict[str, EventType] = {
         BOARD_CONFIGURED,
         POLL_CHANGED,
         POLLS_CHANGED,
+        CONCLUSION_LOCKED,
         POSTIT_HIDDEN,
         POSTIT_RESTORED,
         MODERATION_CHANGED,

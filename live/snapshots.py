@@ -11,17 +11,14 @@ import json
 import logging
 from collections.abc import Callable
 
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 
-from live.broadcast import FRAMES_MESSAGE
-from live.streams import layer_group
+from live.broadcast import send_frames
 
 logger = logging.getLogger(__name__)
 
 INTERVAL = 0.2
-Render = Callable[[], dict[str, str]]  # language -> encoded frame
+Render = Callable[[], dict[str, dict]]  # language -> frame
 
 _loop: asyncio.AbstractEventLoop | None = None
 _pending: set[tuple[int, str, str]] = set()
@@ -69,8 +66,7 @@ async def _flush(key: tuple[int, str, str], render: Render) -> None:
 def _publish(workshop_id: int, stream: str, render: Render) -> None:
     try:
         frames = {language: json.dumps(frame) for language, frame in render().items()}
-        message = {"type": FRAMES_MESSAGE, "stream": stream, "seq": None, "frames": frames}
-        async_to_sync(get_channel_layer().group_send)(layer_group(workshop_id, stream), message)
+        send_frames(workshop_id, stream, frames)
     except Exception:
         # The votes are saved; the next change or reconnection shows them.
         logger.exception("snapshot publish failed for %s/%s", workshop_id, stream)

@@ -137,6 +137,14 @@ def _poll_moderate(actor: Actor, args: Args) -> dict:
     return {"answer": answer.pk, "approved": answer.approved}
 
 
+def _conclusion_lock(actor: Actor, args: Args) -> dict:
+    _only(args, required={"group", "locked"})
+    conclusion = services.conclusion_lock(
+        actor=actor, group_id=args["group"], locked=args["locked"]
+    )
+    return {"group": conclusion.group_id, "locked": conclusion.locked}
+
+
 PHASE_FIELDS = {"title", "minutes", "scope", "activity"}
 DOT_FIELDS = {"dots", "dots_stack", "dots_live"}
 
@@ -270,6 +278,7 @@ COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "poll.delete": _on_poll(services.poll_delete),
     "poll.answer": _poll_answer,
     "poll.moderate": _poll_moderate,
+    "conclusion.lock": _conclusion_lock,
     "dot.remove": _on_dot(services.dot_remove),
     "phase.add": _phase_add,
     "phase.update": _phase_update,

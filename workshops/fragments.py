@@ -14,7 +14,7 @@ from django.utils import translation
 from live import streams
 from live.events import PHASE_EVENTS
 from workshops import selectors
-from workshops.models import Poll, Workshop
+from workshops.models import Group, Poll, Workshop
 
 Swap = dict[str, str]
 
@@ -61,6 +61,17 @@ def _postit_moved(workshop_id: int, data: Mapping) -> list[Swap]:
 
 def _postit_merged(workshop_id: int, data: Mapping) -> list[Swap]:
     return _postit_deleted(workshop_id, data) + _postit_upsert(data["into"])
+
+
+def _conclusion_locked(workshop_id: int, data: Mapping) -> list[Swap]:
+    group = Group.objects.filter(pk=data["group"], workshop_id=workshop_id).first()
+    if group is None:
+        return []
+    html = render_to_string(
+        "workshops/partials/conclusion.html",
+        {"group": group, "conclusion": selectors.group_conclusion(group)},
+    )
+    return [{"html": html, "target": f"#conclusion-{group.pk}", "swap": "outerHTML"}]
 
 
 def board_swap(workshop_id: int, group_id: int | None) -> Swap:
@@ -307,6 +318,7 @@ RENDERERS: dict[str, Callable[[int, Mapping], list[Swap]]] = {
     "cluster.dissolved": _board_changed,
     "board.configured": _board_configured,
     "poll.changed": _poll_changed,
+    "conclusion.locked": _conclusion_locked,
     "polls.changed": _polls_changed,
     "moderation.changed": _moderation_changed,
     "participant.joined": _participant_joined,

@@ -453,3 +453,30 @@ class PollAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.poll_id}/{self.participant_id}"
+
+
+CONCLUSION_MAX_TEXT = 50_000
+
+
+class Conclusion(models.Model):
+    """A breakout group's conclusion, co-written live: a Yjs document kept as one compacted
+    update (the whole state), plus its text as Markdown for minutes, search and proposals."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="conclusions")
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="conclusion")
+    state = models.BinaryField(default=bytes)
+    markdown = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Locked by a facilitator (the phase ended): read-only for everyone.
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("conclusion")
+        verbose_name_plural = _("conclusions")
+
+    def __str__(self) -> str:
+        return self.markdown[:40]
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_at is not None

@@ -14,6 +14,7 @@ from workshops.models import (
     PRESENT_WITHIN,
     Broadcast,
     Cluster,
+    Conclusion,
     Dot,
     Group,
     Participant,
@@ -106,6 +107,7 @@ class Board:
     group: Group | None
     lanes: list[Lane]
     results: VoteResults | None
+    conclusion: "Conclusion | None" = None
 
     @property
     def stream(self) -> str:
@@ -149,7 +151,8 @@ def board(workshop: Workshop, group: Group | None, phase: Phase | None = None) -
         cluster.members = lanes[cluster.pk].postits
     phase = phase or latest_vote_phase(workshop.pk)
     results = vote_results(phase, postits, clusters) if phase else None
-    return Board(workshop, group, list(lanes.values()), results)
+    conclusion = Conclusion.objects.filter(group=group).first() if group else None
+    return Board(workshop, group, list(lanes.values()), results, conclusion)
 
 
 def board_lane(workshop_id: int, group_id: int | None, cluster_id: int | None) -> Lane | None:
@@ -549,3 +552,8 @@ def console_polls(workshop: Workshop) -> dict:
         "poll_groups": list(workshop.groups.order_by("position", "id")),
         "poll_phases": list(workshop.phases.filter(activity=Phase.Activity.POLL)),
     }
+
+
+def group_conclusion(group: Group) -> Conclusion | None:
+    """A group's conclusion, if anyone wrote in it yet (the editor starts empty otherwise)."""
+    return Conclusion.objects.filter(group=group).first()

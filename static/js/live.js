@@ -143,6 +143,11 @@
         clearTimeout(pongTimer);
         clockOffset = frame.server_time - Date.now();
         break;
+      default:
+        // Collaborative documents speak their own frames (docs/protocol.md).
+        if (typeof frame.type === "string" && frame.type.startsWith("doc.")) {
+          document.dispatchEvent(new CustomEvent("live:doc", { detail: frame }));
+        }
     }
   }
 
@@ -339,6 +344,11 @@
       setTimeout(() => socket && socket.close(), 2000);
       return;
     }
+    if (frame.id && !waiting.has(frame.id) && !queue.some((item) => item.id === frame.id)) {
+      // Not a queued command: a document update's refusal, for the editor that sent it.
+      document.dispatchEvent(new CustomEvent("live:doc", { detail: frame }));
+      return;
+    }
     if (frame.id) {
       settle(frame.id, false, frame);
       return;
@@ -384,6 +394,7 @@
 
   window.AtelierLive = {
     command: command,
+    send: (frame) => welcomed && send(frame), // false while offline: the caller keeps it
     newId: newId,
     state: state,
     last: last,

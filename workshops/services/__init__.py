@@ -25,6 +25,7 @@ from workshops.services.board import (
     postit_move,
 )
 from workshops.services.common import clean_text, require_lead
+from workshops.services.conclusions import conclusion_lock, lock_all_conclusions
 from workshops.services.groups import (
     breakouts_close,
     breakouts_open,
@@ -80,6 +81,7 @@ __all__ = [
     "cluster_create",
     "cluster_dissolve",
     "cluster_rename",
+    "conclusion_lock",
     "current_phase",
     "dot_add",
     "dot_remove",
@@ -92,6 +94,7 @@ __all__ = [
     "groups_create",
     "hand_lower",
     "hand_raise",
+    "lock_all_conclusions",
     "participant_join",
     "participant_move",
     "participants_assign",

@@ -19,6 +19,7 @@ from workshops.services.common import (
     one_of,
     require_lead,
 )
+from workshops.services.conclusions import lock_all_conclusions
 from workshops.services.groups import switch_breakouts
 from workshops.services.polls import close_phase_polls, open_phase_polls
 from workshops.services.votes import publish_all_tallies
@@ -152,6 +153,8 @@ def _finish(phase: Phase, now) -> None:
     phase.paused_remaining = None
     phase.save(update_fields=["status", "ended_at", "ends_at", "paused_remaining"])
     close_phase_polls(phase)
+    if phase.activity == Phase.Activity.WRITE:
+        lock_all_conclusions(phase.workshop_id)  # what was written is what is shared
 
 
 def phase_start(*, actor: Actor, phase_id: int) -> Phase:
