@@ -322,10 +322,16 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             return execute_command(actor=self.actor, client_id=client_id, name=name, args=args)
 
     async def forward_frames(self, message: dict) -> None:
-        if not self.ready or message["stream"] not in self.followed:
-            return  # the welcome will carry it, or it is not for this socket any more
+        if message["stream"] not in self.followed:
+            return  # not for this socket any more
+        if not self.ready and message["seq"] is not None:
+            return  # the welcome will carry it
+        # Unsequenced frames (tallies, document updates) go at once, even before the
+        # welcome: one rendered after the welcome's snapshot must not be lost.
         frames = message["frames"]
-        await self.send(text_data=frames.get(self.language) or next(iter(frames.values())))
+        frame = frames.get(self.language) or next(iter(frames.values()), None)
+        if frame:
+            await self.send(text_data=frame)
 
     async def send_error(self, client_id: str | None, code: str, message: str) -> None:
         await self.send_frame({"type": "error", "id": client_id, "code": code, "message": message})

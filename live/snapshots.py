@@ -66,7 +66,8 @@ async def _flush(key: tuple[int, str, str], render: Render) -> None:
 def _publish(workshop_id: int, stream: str, render: Render) -> None:
     try:
         frames = {language: json.dumps(frame) for language, frame in render().items()}
-        send_frames(workshop_id, stream, frames)
+        if frames:  # nothing to show (e.g. a poll deleted meanwhile)
+            send_frames(workshop_id, stream, frames)
     except Exception:
         # The votes are saved; the next change or reconnection shows them.
         logger.exception("snapshot publish failed for %s/%s", workshop_id, stream)

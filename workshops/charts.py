@@ -164,10 +164,11 @@ def _truncate(
     return cut.rstrip() + "…"
 
 
-def percentages(counts: Sequence[int]) -> list[int]:
+def percentages(counts: Sequence[int], total: int | None = None) -> list[int]:
     """Whole percentages, half rounded up: equal counts always show equal percentages,
-    so the sum may be off 100 by a point or two."""
-    total = sum(counts)
+    so the sum may be off 100 by a point or two. `total` is the number of people when
+    each may give several (multiple choice, words): then each share is of the people."""
+    total = total or sum(counts)
     if total == 0:
         return [0 for _ in counts]
     return [(200 * count + total) // (2 * total) for count in counts]
@@ -184,9 +185,11 @@ def _format_value(count: int, percent: int) -> str:
     return f"{number_format(count, force_grouping=True)} ({_format_percent(percent)})"
 
 
-def _text_alternative(labels: Sequence[str], counts: Sequence[int]) -> str:
+def _text_alternative(
+    labels: Sequence[str], counts: Sequence[int], total: int | None = None
+) -> str:
     """'Oui: 12 (60 %); Non: 8 (40 %)': what the chart shows, for screen readers."""
-    values = map(_format_value, counts, percentages(counts))
+    values = map(_format_value, counts, percentages(counts, total))
     return "; ".join(f"{label}: {value}" for label, value in zip(labels, values, strict=True))
 
 
@@ -256,19 +259,24 @@ def _tooltip(shown: str, full: str) -> SafeString:
 
 
 def bar_chart(
-    slices: Sequence[Slice], *, title: str, description: str = "", chart_id: str | None = None
+    slices: Sequence[Slice],
+    *,
+    title: str,
+    description: str = "",
+    chart_id: str | None = None,
+    total: int | None = None,
 ) -> SafeString:
     """Horizontal bars, one per option, longest for the largest count: long labels get a
     line of their own above their bar, the value follows the bar's end."""
     labels = [_clean(item.label) for item in slices]
     counts = [item.count for item in slices]
-    desc = _describe(description, _text_alternative(labels, counts))
+    desc = _describe(description, _text_alternative(labels, counts, total))
     dom_id = _chart_id("bar", chart_id, title, desc)
     longest = max(counts, default=0)
     bar_room = WIDTH - 2 * PAD - VALUE_ROOM
     rows = []
     for index, (label, count, percent) in enumerate(
-        zip(labels, counts, percentages(counts), strict=True)
+        zip(labels, counts, percentages(counts, total), strict=True)
     ):
         top = PAD + index * BAR_ROW
         length = bar_room * count / longest if longest else 0
@@ -538,12 +546,14 @@ def word_cloud(
     title: str,
     description: str = "",
     chart_id: str | None = None,
+    total: int | None = None,
 ) -> SafeString:
     """Words sized by how often they were given, horizontal, packed around the centre.
     The desc lists every word, also those beyond the CLOUD_WORDS drawn."""
     ordered = _cloud_order(words)
     desc = _describe(
-        description, _text_alternative([w for w, _ in ordered], [c for _, c in ordered])
+        description,
+        _text_alternative([w for w, _ in ordered], [c for _, c in ordered], total),
     )
     dom_id = _chart_id("cloud", chart_id, title, desc)
     placed = place_words(ordered)

@@ -124,7 +124,7 @@ def tally_frames(
 ) -> dict[str, dict]:
     """The `tally` frame of a board, per language: its dot counts (when they may be shown)
     and its results, with a version so an older frame never overwrites a newer one."""
-    version = time.time_ns()  # taken before reading: a later frame reads later state
+    version = time.time_ns() // 1000  # µs, exact in JavaScript; read before the state
     workshop = Workshop.objects.get(pk=workshop_id)
     group = workshop.groups.filter(pk=group_id).first() if group_id else None
     board = selectors.board(workshop, group)
@@ -153,7 +153,7 @@ def tally_frames(
 def poll_tally_frames(poll_id: int, audience: str, only: str | None = None) -> dict[str, dict]:
     """A poll's `tally` frame per language, for its audience ("public": what participants
     and the projector may see now) or the facilitators ("lead": always everything)."""
-    version = time.time_ns()  # taken before reading: a later frame reads later state
+    version = time.time_ns() // 1000  # µs, exact in JavaScript; read before the state
     poll = Poll.objects.filter(pk=poll_id).select_related("workshop").first()
     lead = audience == "lead"
     if poll is None:

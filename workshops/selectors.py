@@ -127,13 +127,12 @@ def board_dom_id(stream: str) -> str:
 
 
 def latest_vote_phase(workshop_id: int) -> Phase | None:
-    """The dot vote a board shows: the one under way, else the last one held."""
-    return (
-        Phase.objects.filter(workshop_id=workshop_id, activity=Phase.Activity.DOT_VOTE)
-        .exclude(started_at=None)
-        .order_by("-started_at", "-id")
-        .first()
-    )
+    """The dot vote a board shows: the one under way, else the one that ended last."""
+    votes = Phase.objects.filter(workshop_id=workshop_id, activity=Phase.Activity.DOT_VOTE)
+    current = votes.filter(status__in=[Phase.Status.RUNNING, Phase.Status.PAUSED]).first()
+    if current is not None:
+        return current
+    return votes.exclude(ended_at=None).order_by("-ended_at", "-id").first()
 
 
 def board(workshop: Workshop, group: Group | None, phase: Phase | None = None) -> Board:

@@ -25,10 +25,14 @@
   function fill(form, kind, answer) {
     if (answer === undefined || answer === null) return;
     if (kind === "single" || kind === "scale" || kind === "multiple") {
-      const chosen = [].concat(answer).map(String);
-      form.querySelectorAll("input[name=answer]").forEach((input) => {
-        input.checked = chosen.includes(input.value);
-      });
+      // A choice on screen is the person's, not sent yet (or kept through a redraw): a
+      // live update must not put the saved answer back over it, like a typed text below.
+      if (!form.querySelector("input[name=answer]:checked")) {
+        const chosen = [].concat(answer).map(String);
+        form.querySelectorAll("input[name=answer]").forEach((input) => {
+          input.checked = chosen.includes(input.value);
+        });
+      }
     } else {
       const field = form.querySelector("[name=answer]");
       if (field && !field.value) field.value = answer;

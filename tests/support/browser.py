@@ -169,3 +169,53 @@ class SocketLink:
         expect(self.page.locator("[data-live-status]")).to_have_attribute(
             "data-state", "online", timeout=20_000
         )
+
+
+def open_projector(page, server, workshop):
+    """Open the workshop's projector page (its secret link), live."""
+    page.goto(f"{server.url}/w/{workshop.join_code}/projector/{workshop.projector_token}/")
+    expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "online")
+    return page
+
+
+def create_poll_in_console(
+    console, question: str, *, kind: str, results: str, options: tuple[str, ...] = ()
+):
+    """Fill the console's "New poll" form and send it: `kind` and `results` are the labels
+    the facilitator reads in the lists (the interface's language), `options` go one per
+    line. Returns the poll's row once the console lists it."""
+    panel = console.locator("#polls-panel")
+    form = panel.locator("form[data-command='poll.create']")
+    if not form.is_visible():
+        panel.locator("details.poll-create > summary").click()
+    form.locator("input[name=question]").fill(question)
+    form.locator("select[name=kind]").select_option(label=kind)
+    if options:
+        form.locator("textarea[name=options]").fill("\n".join(options))
+    form.locator("select[name=results]").select_option(label=results)
+    form.locator("button[type=submit]").click()
+    row = panel.locator(".poll-row", has=console.locator("h3", has_text=question))
+    expect(row).to_have_count(1)
+    return row
+
+
+def poll_card(page, poll_id: int):
+    """A poll's card on a participant's page (or the projector's wall)."""
+    return page.locator(f"#polls-workshop #poll-{poll_id}")
+
+
+def tap_poll_option(page, poll_id: int, option: str) -> None:
+    """With a finger (the page has has_touch=True): tap an option of a choice poll."""
+    card = poll_card(page, poll_id)
+    card.locator("label.choice", has_text=option).tap()
+    expect(card.get_by_role("radio", name=option)).to_be_checked()
+
+
+def tap_send_poll_answer(page, poll_id: int) -> None:
+    poll_card(page, poll_id).locator("form[data-poll-form] button[type=submit]").tap()
+
+
+def answer_poll_by_tapping(page, poll_id: int, option: str) -> None:
+    """Tap an option, then the send button."""
+    tap_poll_option(page, poll_id, option)
+    tap_send_poll_answer(page, poll_id)

@@ -138,12 +138,19 @@ def phase_remove(*, actor: Actor, phase_id: int) -> None:
         phase = one_of(workshop, Phase, phase_id)
         if phase.is_current:
             raise Refused("phase_current", _("End this phase before removing it."))
+        if phase.dots.exists():
+            raise Refused("phase_has_votes", _("People voted in this phase: it stays."))
         _emit_phase(workshop, "agenda.changed", phase)
         phase.delete()
 
 
 def current_phase(workshop: Workshop) -> Phase | None:
-    return workshop.phases.filter(status__in=[Phase.Status.RUNNING, Phase.Status.PAUSED]).first()
+    """The phase under way, locked: a dot placed concurrently waits for it to end."""
+    return (
+        workshop.phases.select_for_update()
+        .filter(status__in=[Phase.Status.RUNNING, Phase.Status.PAUSED])
+        .first()
+    )
 
 
 def _finish(phase: Phase, now) -> None:

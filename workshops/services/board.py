@@ -22,7 +22,13 @@ from workshops.models import (
     PostIt,
     Workshop,
 )
-from workshops.services.common import clean_text, locked_workshop, require_lead
+from workshops.services.common import (
+    clean_text,
+    locked_workshop,
+    participant_board,
+    require_lead,
+)
+from workshops.services.votes import refresh_results
 
 
 def board_stream(group_id: int | None) -> str:
@@ -67,11 +73,6 @@ def _insert(postit: PostIt, members: list[PostIt], index: int | None) -> None:
     PostIt.objects.bulk_update(ordered, ["position"])
 
 
-def participant_board(participant: Participant) -> int | None:
-    """The board a participant writes on: their group's in breakouts, else the plenary's."""
-    return participant.group_id if participant.workshop.in_breakouts else None
-
-
 class BoardAccess:
     """Who is arranging a board, checked once per command under the workshop's lock."""
 
@@ -85,6 +86,7 @@ class BoardAccess:
         if self.workshop.status == Workshop.Status.CLOSED:
             raise Refused("closed", _("This workshop is closed."))
         self.participant = None
+        self.locked_boards: set[int | None] = set()
         if actor.role == Role.PARTICIPANT:
             self.participant = (
                 Participant.objects.select_related("workshop")
@@ -98,7 +100,20 @@ class BoardAccess:
 
     @property
     def leads(self) -> bool:
+        """A facilitator (no participant row): they arrange every board."""
         return self.participant is None
+
+    def lock_board(self, group_id: int | None) -> None:
+        """One writer at a time per board, locked before any of its post-its or clusters:
+        two people reordering one lane would otherwise lock its rows in opposite orders
+        (a deadlock). The plenary's lock is the workshop's row; a group's, its row."""
+        if group_id in self.locked_boards:
+            return
+        if group_id is None:
+            Workshop.objects.select_for_update().filter(pk=self.workshop.pk).first()
+        else:
+            Group.objects.select_for_update().filter(pk=group_id).first()
+        self.locked_boards.add(group_id)
 
     def require_board(self, group_id: int | None) -> None:
         """Facilitators reach every board of the workshop; participants only their own."""
@@ -118,23 +133,19 @@ class BoardAccess:
             )
 
     def postit(self, postit_id: object) -> PostIt:
-        """A post-it on a board this actor may arrange, locked."""
-        postit = (
-            PostIt.objects.select_for_update(of=("self",))
-            .filter(
-                pk=postit_id,
-                workshop=self.workshop,
-                deleted_at=None,
-                hidden_at=None,
-                merged_into=None,
-            )
-            .first()
-            if type(postit_id) is int
-            else None
+        """A post-it on a board this actor may arrange, locked after its board."""
+        on_a_board = PostIt.objects.filter(
+            workshop=self.workshop, deleted_at=None, hidden_at=None, merged_into=None
         )
+        found = on_a_board.filter(pk=postit_id).first() if type(postit_id) is int else None
+        if found is None:
+            raise Refused("not_found", _("This post-it does not exist."))
+        self.require_board(found.group_id)
+        self.lock_board(found.group_id)
+        # Read again under the locks: it may have been hidden or merged meanwhile.
+        postit = on_a_board.select_for_update(of=("self",)).filter(pk=found.pk).first()
         if postit is None:
             raise Refused("not_found", _("This post-it does not exist."))
-        self.require_board(postit.group_id)
         return postit
 
     def require_mover(self, postit: PostIt) -> None:
@@ -147,16 +158,16 @@ class BoardAccess:
             )
 
     def cluster(self, cluster_id: object) -> Cluster:
-        cluster = (
-            Cluster.objects.select_for_update()
-            .filter(pk=cluster_id, workshop=self.workshop)
-            .first()
-            if type(cluster_id) is int
-            else None
-        )
+        """A cluster of a board this actor may arrange, locked after its board."""
+        clusters = Cluster.objects.filter(workshop=self.workshop)
+        found = clusters.filter(pk=cluster_id).first() if type(cluster_id) is int else None
+        if found is None:
+            raise Refused("not_found", _("This cluster does not exist."))
+        self.require_board(found.group_id)
+        self.lock_board(found.group_id)
+        cluster = clusters.select_for_update().filter(pk=found.pk).first()
         if cluster is None:
             raise Refused("not_found", _("This cluster does not exist."))
-        self.require_board(cluster.group_id)
         return cluster
 
 
@@ -166,6 +177,7 @@ def _clean_cluster_name(name: object) -> str:
 
 def _emit_board(actor: Actor, group_id: int | None, name: str, data: dict) -> None:
     emit(workshop_id=actor.workshop_id, stream=board_stream(group_id), name=name, data=data)
+    refresh_results(actor.workshop_id, group_id)  # rankings per cluster and per post-it
 
 
 def postit_move(
@@ -220,6 +232,7 @@ def cluster_create(
         if access.participant is not None:
             group_id = participant_board(access.participant)
         access.require_board(group_id)
+        access.lock_board(group_id)
         members = [access.postit(pk) for pk in sorted(set(postit_ids or []))]
         if any(member.group_id != group_id for member in members):
             raise Refused("invalid", _("These post-its are on another board."))

@@ -2,12 +2,12 @@
 
 import unicodedata
 
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext as _
 
 from workshops.actors import Actor
 from workshops.errors import Refused
-from workshops.models import Workshop
+from workshops.models import Participant, Workshop
 
 MAX_PHASE_MINUTES = 8 * 60
 
@@ -30,6 +30,22 @@ def clean_text(value: object, *, field: str, max_length: int) -> str:
             % {"field": field, "max": max_length, "length": len(text)},
         )
     return text
+
+
+def share_lock(model: type[models.Model], pk: int) -> None:
+    """Hold `pk`'s row against a concurrent FOR UPDATE (closing a poll, ending a phase) until
+    this transaction ends, without making concurrent voters wait for each other. SQLite
+    serializes writers anyway."""
+    if connection.vendor != "postgresql":
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [pk])  # noqa: S608
+
+
+def participant_board(participant: Participant) -> int | None:
+    """The board a participant writes on: their group's in breakouts, else the plenary's."""
+    return participant.group_id if participant.workshop.in_breakouts else None
 
 
 def fold(word: str) -> str:

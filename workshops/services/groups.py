@@ -86,6 +86,11 @@ def group_delete(*, actor: Actor, group_id: int) -> None:
                 "group_has_postits",
                 _("This group has post-its: keep it so that nothing written is lost."),
             )
+        if group.polls.filter(answers__isnull=False).exists():
+            raise Refused(
+                "group_has_answers",
+                _("This group answered polls: keep it so that nothing answered is lost."),
+            )
         members = list(group.members.values_list("pk", flat=True))
         group.members.update(group=None)
         group.delete()

@@ -30,7 +30,13 @@ from workshops.models import (
     PollOption,
     Workshop,
 )
-from workshops.services.common import clean_choice, clean_text, locked_workshop, require_lead
+from workshops.services.common import (
+    clean_choice,
+    clean_text,
+    locked_workshop,
+    require_lead,
+    share_lock,
+)
 
 SCALE = range(1, 6)
 WORD_MAX_LENGTH = 30
@@ -69,7 +75,7 @@ def publish_poll_tally(poll: Poll) -> None:
                 topic=f"poll:{poll.pk}",
             )
 
-    transaction.on_commit(publish)
+    transaction.on_commit(publish, robust=True)
 
 
 def _clean_options(kind: str, options: object, max_choices: object) -> tuple[list[str], int]:
@@ -258,6 +264,8 @@ def _respondent(actor: Actor) -> Participant:
         raise Refused("unauthenticated", _("Please join the workshop again."))
     if participant.kind == Participant.Kind.SCRIBE:
         raise Refused("forbidden", _("Only participants answer polls."))
+    if participant.workshop.status == Workshop.Status.CLOSED:
+        raise Refused("closed", _("This workshop is closed."))
     return participant
 
 
@@ -271,6 +279,10 @@ def _open_poll_for(participant: Participant, poll_id: object) -> Poll:
     )
     if poll is None or (poll.group_id is not None and poll.group_id != participant.group_id):
         raise Refused("not_found", _("This poll does not exist."))
+    # Held until the answer commits: closing the poll waits for it, and an answer sent
+    # after the close sees the poll closed.
+    share_lock(Poll, poll.pk)
+    poll.refresh_from_db(fields=["status"])
     if poll.status != Poll.Status.OPEN:
         raise Refused("poll_closed", _("This poll is closed."))
     return poll

@@ -17,8 +17,14 @@ from workshops.models import (
     PostIt,
     Workshop,
 )
-from workshops.services.board import end_of_lane, participant_board
-from workshops.services.common import clean_text, locked_workshop, require_lead
+from workshops.services.board import end_of_lane
+from workshops.services.common import (
+    clean_text,
+    locked_workshop,
+    participant_board,
+    require_lead,
+)
+from workshops.services.votes import refresh_results
 
 
 def postit_create(
@@ -151,13 +157,20 @@ def postit_update(*, actor: Actor, postit_id: int, text: str, color: str | None 
             name="postit.updated",
             data={"postit": postit.pk, "author": postit.author_id, "group": postit.group_id},
         )
+        refresh_results(actor.workshop_id, postit.group_id)
     return postit
 
 
 def postit_delete(*, actor: Actor, postit_id: int) -> None:
-    """The author takes their post-it off the board; the record keeps it."""
+    """The author takes their post-it off the board; the record keeps it. One that other
+    post-its were merged into stays: their texts and dots live on it."""
     with transaction.atomic():
         postit = _own_postit(actor, postit_id)
+        if postit.merged.exists():
+            raise Refused(
+                "merged_target",
+                _("Other post-its were merged into this one: it stays on the board."),
+            )
         postit.deleted_at = timezone.now()
         postit.save(update_fields=["deleted_at", "updated_at"])
         emit(
@@ -166,6 +179,7 @@ def postit_delete(*, actor: Actor, postit_id: int) -> None:
             name="postit.deleted",
             data={"postit": postit.pk, "group": postit.group_id},
         )
+        refresh_results(actor.workshop_id, postit.group_id)
 
 
 def _moderated_postit(actor: Actor, postit_id: object) -> PostIt:
@@ -173,7 +187,7 @@ def _moderated_postit(actor: Actor, postit_id: object) -> PostIt:
     locked_workshop(actor)  # checks the facilitator still leads this workshop
     postit = (
         PostIt.objects.select_for_update(of=("self",))
-        .filter(pk=postit_id, workshop_id=actor.workshop_id, deleted_at=None)
+        .filter(pk=postit_id, workshop_id=actor.workshop_id, deleted_at=None, merged_into=None)
         .first()
         if type(postit_id) is int
         else None
@@ -184,6 +198,7 @@ def _moderated_postit(actor: Actor, postit_id: object) -> PostIt:
 
 
 def _moderation_events(actor: Actor, postit: PostIt, name: str) -> None:
+    refresh_results(actor.workshop_id, postit.group_id)  # a hidden text leaves the rankings
     emit(
         workshop_id=actor.workshop_id,
         stream=_postit_stream(postit),

@@ -13,7 +13,7 @@ from workshops.actors import Actor, Role
 from workshops.errors import Refused
 from workshops.models import Dot, Participant, Phase, PostIt, Workshop
 from workshops.selectors import my_dots
-from workshops.services.board import participant_board
+from workshops.services.common import participant_board, share_lock
 
 
 def _voter(actor: Actor) -> Participant:
@@ -29,6 +29,8 @@ def _voter(actor: Actor) -> Participant:
         raise Refused("unauthenticated", _("Please join the workshop again."))
     if participant.workshop.status == Workshop.Status.CLOSED:
         raise Refused("closed", _("This workshop is closed."))
+    if participant.kind == Participant.Kind.SCRIBE:
+        raise Refused("forbidden", _("Only participants vote."))
     return participant
 
 
@@ -38,9 +40,21 @@ def _vote_phase(participant: Participant) -> Phase:
     ).first()
     if phase is None:
         raise Refused("not_voting", _("There is no dot vote right now."))
+    # Held until this dot commits: ending the vote waits for it, and a dot sent after the
+    # end sees the phase ended.
+    share_lock(Phase, phase.pk)
+    phase.refresh_from_db(fields=["status"])
+    if phase.status == Phase.Status.DONE:
+        raise Refused("not_voting", _("There is no dot vote right now."))
     if phase.status == Phase.Status.PAUSED:
         raise Refused("paused", _("The vote is paused."))
     return phase
+
+
+def _on_a_board(postit_id: int) -> bool:
+    return PostIt.objects.filter(
+        pk=postit_id, deleted_at=None, hidden_at=None, merged_into=None
+    ).exists()
 
 
 def _votable_postit(participant: Participant, postit_id: object) -> PostIt:
@@ -62,16 +76,18 @@ def _votable_postit(participant: Participant, postit_id: object) -> PostIt:
     return postit
 
 
-def _publish_tally(workshop_id: int, group_id: int | None) -> None:
+def publish_tally(workshop_id: int, group_id: int | None) -> None:
+    """After commit: the board's results as they are now (coalesced)."""
     from workshops.fragments import tally_frames, tally_stream
 
     transaction.on_commit(
-        lambda: publish_soon(
+        robust=True,
+        func=lambda: publish_soon(
             workshop_id,
             tally_stream(group_id),
             lambda: tally_frames(workshop_id, group_id),
             topic="board",
-        )
+        ),
     )
 
 
@@ -81,7 +97,9 @@ def dot_add(*, actor: Actor, postit_id: int) -> dict:
         voter = _voter(actor)
         phase = _vote_phase(voter)
         postit = _votable_postit(voter, postit_id)
-        placed = Dot.objects.filter(phase=phase, participant=voter)
+        placed = Dot.objects.filter(
+            phase=phase, participant=voter, postit__hidden_at=None, postit__deleted_at=None
+        )
         if placed.count() >= phase.dots_per_person:
             raise Refused(
                 "no_dots_left",
@@ -91,7 +109,11 @@ def dot_add(*, actor: Actor, postit_id: int) -> dict:
         if not phase.dots_stack and placed.filter(postit=postit).exists():
             raise Refused("one_dot_each", _("One dot per post-it in this vote."))
         Dot.objects.create(phase=phase, participant=voter, postit=postit)
-        _publish_tally(actor.workshop_id, postit.group_id)
+        # The insert waited for any merge, hide or delete of this post-it to commit: if it
+        # left the board meanwhile, the dot would be lost, so it is refused.
+        if not _on_a_board(postit.pk):
+            raise Refused("not_found", _("This post-it does not exist."))
+        publish_tally(actor.workshop_id, postit.group_id)
         return my_dots(phase, voter.pk)
 
 
@@ -111,11 +133,21 @@ def dot_remove(*, actor: Actor, postit_id: int) -> dict:
             raise Refused("not_found", _("You have no dot on this post-it."))
         group_id = dot.postit.group_id
         dot.delete()
-        _publish_tally(actor.workshop_id, group_id)
+        publish_tally(actor.workshop_id, group_id)
         return my_dots(phase, voter.pk)
+
+
+def refresh_results(workshop_id: int, group_id: int | None) -> None:
+    """A board changed in a way its vote results show (a text, a cluster, a post-it gone):
+    publish them again, once a dot vote has started in the workshop."""
+    voted = Phase.objects.filter(
+        workshop_id=workshop_id, activity=Phase.Activity.DOT_VOTE, started_at__isnull=False
+    ).exists()
+    if voted:
+        publish_tally(workshop_id, group_id)
 
 
 def publish_all_tallies(workshop: Workshop) -> None:
     """After a dot vote starts or ends: every board shows (or reveals) its counts."""
     for group_id in [None, *workshop.groups.values_list("id", flat=True)]:
-        _publish_tally(workshop.pk, group_id)
+        publish_tally(workshop.pk, group_id)

@@ -34,11 +34,12 @@ def poll_chart(results) -> str:
     poll = results.poll
     title = poll.question
     if poll.kind == Poll.Kind.WORDS:
-        return charts.word_cloud(results.words, title=title)
+        return charts.word_cloud(results.words, title=title, total=results.respondents)
     if poll.kind == Poll.Kind.SCALE:
         slices = [charts.Slice(str(value), count) for value, count in results.scale]
     else:
         slices = [charts.Slice(option.label, count) for option, count in results.options]
     if poll.kind == Poll.Kind.SINGLE:
         return charts.pie_chart(slices, title=title)
-    return charts.bar_chart(slices, title=title)
+    # Several choices each: a share is of the people who answered.
+    return charts.bar_chart(slices, title=title, total=results.respondents)
