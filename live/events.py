@@ -76,6 +76,8 @@ POLLS_CHANGED = EventType("polls.changed", {"poll": int})
 # A group's conclusion made read-only (or writable again): its editors follow.
 CONCLUSION_LOCKED = EventType("conclusion.locked", {"group": int, "locked": bool})
 BOARD_CONFIGURED = EventType("board.configured", {"open": bool, "anonymous": bool})
+# A board drawn again whole, on its own stream (e.g. names shown or hidden).
+BOARD_REDRAWN = EventType("board.redrawn", {"group": OptionalId})
 # Moderation: hidden and restored post-its (their stream), the console's list (facilitators).
 POSTIT_HIDDEN = EventType("postit.hidden", {"postit": int, "group": OptionalId})
 POSTIT_RESTORED = EventType("postit.restored", {"postit": int, "group": OptionalId})
@@ -114,6 +116,7 @@ EVENT_TYPES: dict[str, EventType] = {
         *CLUSTER_EVENTS,
         POSTIT_MERGED,
         BOARD_CONFIGURED,
+        BOARD_REDRAWN,
         POLL_CHANGED,
         POLLS_CHANGED,
         CONCLUSION_LOCKED,

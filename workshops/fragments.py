@@ -102,12 +102,7 @@ def board_rules_swap(workshop_id: int) -> Swap:
 
 
 def _board_configured(workshop_id: int, data: Mapping) -> list[Swap]:
-    # Every board is drawn again: names appear or disappear with anonymity at once.
-    workshop = Workshop.objects.get(pk=workshop_id)
-    group_ids = [None, *workshop.groups.values_list("id", flat=True)]
-    return [board_rules_swap(workshop_id)] + [
-        board_swap(workshop_id, group_id) for group_id in group_ids
-    ]
+    return [board_rules_swap(workshop_id)]
 
 
 def tally_stream(group_id: int | None) -> str:
@@ -317,6 +312,7 @@ RENDERERS: dict[str, Callable[[int, Mapping], list[Swap]]] = {
     "cluster.renamed": _cluster_renamed,
     "cluster.dissolved": _board_changed,
     "board.configured": _board_configured,
+    "board.redrawn": _board_changed,
     "poll.changed": _poll_changed,
     "conclusion.locked": _conclusion_locked,
     "polls.changed": _polls_changed,

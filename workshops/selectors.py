@@ -412,7 +412,7 @@ def my_vote(participant: Participant) -> dict | None:
     phase = Phase.objects.filter(
         workshop_id=participant.workshop_id,
         activity=Phase.Activity.DOT_VOTE,
-        status=Phase.Status.RUNNING,
+        status__in=[Phase.Status.RUNNING, Phase.Status.PAUSED],
     ).first()
     return my_dots(phase, participant.pk) if phase else None
 
@@ -556,3 +556,9 @@ def console_polls(workshop: Workshop) -> dict:
 def group_conclusion(group: Group) -> Conclusion | None:
     """A group's conclusion, if anyone wrote in it yet (the editor starts empty otherwise)."""
     return Conclusion.objects.filter(group=group).first()
+
+
+def my_postit_ids(participant: Participant) -> list[int]:
+    return list(
+        PostIt.objects.filter(author=participant, deleted_at=None).values_list("pk", flat=True)
+    )

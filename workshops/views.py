@@ -112,6 +112,8 @@ def workshop_page(request: HttpRequest, code: str) -> HttpResponse:
             **live_state(actor, View.PARTICIPANT),
             "dots": selectors.my_vote(participant),
             "answers": selectors.my_poll_answers(participant),
+            # Anonymous boards carry no author mark: the page knows its own post-its.
+            "mine": selectors.my_postit_ids(participant),
         },
         **selectors.participant_polls(participant),
         **selectors.agenda_context(workshop.pk),

@@ -14,7 +14,9 @@
   let myDots = (live.state.dots && live.state.dots.mine) || {};
   let dotsPhase = live.state.dots ? live.state.dots.phase : null;
   let dotsLeft = live.state.dots ? live.state.dots.left : null;
-  let refocus = null; // the post-it whose grip gets the focus back after a redraw
+  // The grip moved with the keyboard: once the server redraws its lane (a new element),
+  // the focus goes back to it.
+  let refocus = null; // {id, grip}
 
   function say(message) {
     if (!announcer || !message) return;
@@ -36,8 +38,12 @@
   }
 
   function refresh() {
-    document.querySelectorAll(".postit[data-author]").forEach((postit) => {
-      postit.classList.toggle("mine", postit.dataset.author === live.state.author);
+    const mine = new Set((live.state.mine || []).map(String));
+    document.querySelectorAll(".postit[data-postit]").forEach((postit) => {
+      const own = postit.dataset.author
+        ? postit.dataset.author === live.state.author
+        : mine.has(postit.dataset.postit);
+      postit.classList.toggle("mine", own);
     });
     // Post-its come and go one by one: each lane counts its own.
     document.querySelectorAll(".lane").forEach((lane) => {
@@ -49,19 +55,24 @@
     if (toggle && document.activeElement !== toggle) toggle.checked = boardIsOpen();
     const now = document.getElementById("now");
     const vote = now && now.dataset.vote ? Number(now.dataset.vote) : null;
-    body.classList.toggle("voting", vote !== null);
-    if (vote !== dotsPhase) {
-      // A new vote: nobody has placed a dot in it yet.
+    // Dots go on while the vote runs; a pause keeps what was placed.
+    body.classList.toggle("voting", vote !== null && "voteRunning" in now.dataset);
+    if (vote === null) {
+      dotsLeft = null;
+    } else if (vote !== dotsPhase) {
+      // Another vote: nobody has placed a dot in it yet.
       dotsPhase = vote;
       myDots = {};
-      dotsLeft = vote !== null ? Number(now.dataset.dots) : null;
+      dotsLeft = Number(now.dataset.dots);
     }
     showMyDots();
     showCounts();
     if (refocus !== null) {
-      const grip = document.getElementById("grip-" + refocus);
-      if (grip) grip.focus();
-      refocus = null;
+      const grip = document.getElementById("grip-" + refocus.id);
+      if (grip && grip !== refocus.grip) {
+        grip.focus();
+        refocus = null;
+      }
     }
   }
 
@@ -141,6 +152,7 @@
   function sendMove(postit, lane, index) {
     const args = { postit: Number(postit.dataset.postit), cluster: laneCluster(lane), index: index };
     return live.command("postit.move", args).catch((error) => {
+      refocus = null; // refused: nothing will be redrawn
       say(error.message);
       return Promise.reject(error);
     });
@@ -178,7 +190,7 @@
     }
     if (target === lane && targetIndex === index) return;
     if (target === lane && targetIndex >= lanePostits(lane, null).length) return;
-    refocus = postit.dataset.postit;
+    refocus = { id: postit.dataset.postit, grip: grip };
     sendMove(postit, target, targetIndex).then(() => announcePlace(postit));
   });
 
@@ -209,13 +221,34 @@
   document.addEventListener("pointerdown", (event) => {
     const grip = event.target.closest("[data-grip]");
     if (!grip || event.button > 0) return;
+    if (drag) return; // one finger drags; a second one does nothing
     const postit = grip.closest(".postit");
-    drag = { grip, postit, startX: event.clientX, startY: event.clientY, moving: false };
+    drag = {
+      grip,
+      postit,
+      pointer: event.pointerId,
+      startX: event.clientX,
+      startY: event.clientY,
+      moving: false,
+    };
     grip.setPointerCapture(event.pointerId);
   });
 
+  /* A lane redrawn by someone else's move replaces the dragged element: follow the new one. */
+  function currentDragged() {
+    if (!drag.postit.isConnected) {
+      const again = document.getElementById(drag.postit.id);
+      if (again) {
+        again.classList.toggle("dragging", drag.moving);
+        drag.postit = again;
+      }
+    }
+    return drag.postit;
+  }
+
   document.addEventListener("pointermove", (event) => {
-    if (!drag) return;
+    if (!drag || event.pointerId !== drag.pointer) return;
+    currentDragged();
     const dx = event.clientX - drag.startX;
     const dy = event.clientY - drag.startY;
     if (!drag.moving && Math.hypot(dx, dy) < 6) return;
@@ -264,8 +297,9 @@
   }
 
   function endDrag(event, cancelled) {
-    if (!drag) return;
-    const { postit, moving, marker } = drag;
+    if (!drag || (event.pointerId !== undefined && event.pointerId !== drag.pointer)) return;
+    const postit = currentDragged();
+    const { moving, marker } = drag;
     const place = moving && !cancelled ? dropPlace(event.clientX, event.clientY) : null;
     postit.classList.remove("dragging");
     postit.style.transform = "";
@@ -280,7 +314,9 @@
     const list = place.lane.querySelector(".lane-postits");
     list.insertBefore(postit, lanePostits(place.lane, postit)[place.index] || null);
     sendMove(postit, place.lane, place.index).catch(() => {
-      if (origin.parent.isConnected) origin.parent.insertBefore(postit, origin.next);
+      if (!origin.parent.isConnected) return; // redrawn meanwhile: the page is right
+      const next = origin.next && origin.next.parentNode === origin.parent ? origin.next : null;
+      origin.parent.insertBefore(postit, next);
     });
   }
 

@@ -378,7 +378,9 @@
     }
     if (event.detail.name !== "postit.created") return;
     const postit = document.getElementById("postit-" + event.detail.data.postit);
-    if (postit && postit.dataset.author === state.author) return; // one's own
+    const id = event.detail.data.postit;
+    const own = (postit && postit.dataset.author === state.author) || (state.mine || []).includes(id);
+    if (own) return;
     unannounced += 1;
   });
   setInterval(() => {

@@ -45,6 +45,11 @@
     if (table) args.table = Number.parseInt(table.value, 10); // a scribe types for a table
     live
       .command("postit.create", args, id)
+      .then((result) => {
+        // Anonymous boards have no author mark: remember which post-its are this page's.
+        live.state.mine = (live.state.mine || []).concat([result.postit]);
+        document.dispatchEvent(new CustomEvent("live:updated"));
+      })
       .catch((error) => {
         if (!text.value) text.value = value; // nothing a person wrote is lost
         showCount();

@@ -242,6 +242,15 @@ def workshop_set_anonymous(*, user, workshop_id: int, anonymous: bool) -> Worksh
                 name="board.configured",
                 data={"open": workshop.board_open, "anonymous": anonymous},
             )
+            # Every board is drawn again, each on its own stream: names appear or
+            # disappear at once, and no group receives another group's board.
+            for group_id in [None, *workshop.groups.values_list("id", flat=True)]:
+                emit(
+                    workshop_id=workshop.pk,
+                    stream=streams.group_stream(group_id) if group_id else streams.WORKSHOP,
+                    name="board.redrawn",
+                    data={"group": group_id},
+                )
     return workshop
 
 
