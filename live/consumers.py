@@ -20,12 +20,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from live.broadcast import FRAMES_MESSAGE
-from live.resync import catch_up, current_snapshots
+from live.resync import catch_up
 from live.snapshots import bind_loop
 from live.streams import is_stream_key, layer_group
 from workshops.actors import Actor, Role, View, resolve_actor
 from workshops.commands import execute_command
 from workshops.errors import Refused
+from workshops.fragments import current_tallies
 from workshops.models import Workshop
 from workshops.selectors import followed_streams
 from workshops.services import presence_touch
@@ -214,9 +215,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def read_snapshots(self, followed: list[str]) -> list[dict]:
-        return current_snapshots(
-            workshop_id=self.actor.workshop_id, followed=followed, language=self.language
-        )
+        return current_tallies(self.actor.workshop_id, followed, self.language)
 
     async def follow(self, followed: list[str]) -> None:
         """Subscribe to exactly the streams this actor follows now (it may have moved group)."""

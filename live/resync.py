@@ -38,10 +38,3 @@ def catch_up(
             ],
         }
     return welcome
-
-
-def current_snapshots(*, workshop_id: int, followed: list[str], language: str) -> list[dict]:
-    """The unsequenced snapshots (vote counts) of the streams followed, as they are now."""
-    from workshops.fragments import current_tallies
-
-    return current_tallies(workshop_id, followed, language)

@@ -23,3 +23,8 @@ def layer_group(workshop_id: int, stream_key: str) -> str:
 def group_of(stream_key: str) -> int | None:
     """The group whose board a stream carries; None for the plenary's."""
     return int(stream_key.split(":")[1]) if stream_key.startswith("group:") else None
+
+
+def board_stream(group_id: int | None) -> str:
+    """The stream of a board (and of what belongs to it): its group's, or the workshop's."""
+    return group_stream(group_id) if group_id else WORKSHOP

@@ -23,16 +23,14 @@ def board_target(stream: str) -> str:
     return "#board-" + selectors.board_dom_id(stream)
 
 
-def _stream_of(group_id: int | None) -> str:
-    return streams.group_stream(group_id) if group_id else streams.WORKSHOP
-
-
 def _postit_upsert(postit_id: int) -> list[Swap]:
     """The post-it as it is now, in place, or at the end of its lane when it is new there."""
     postit = selectors.postit_for_display(postit_id)
     if postit is None:  # deleted, hidden or merged since: a later event says so
         return []
-    lane = selectors.Lane(selectors.board_dom_id(_stream_of(postit.group_id)), postit.cluster, [])
+    lane = selectors.Lane(
+        selectors.board_dom_id(streams.board_stream(postit.group_id)), postit.cluster, []
+    )
     html = render_to_string("workshops/partials/postit.html", {"postit": postit})
     return [{"html": html, "target": f"#{lane.dom_id}-postits", "swap": "upsert"}]
 
@@ -78,11 +76,19 @@ def board_swap(workshop_id: int, group_id: int | None) -> Swap:
     workshop = Workshop.objects.get(pk=workshop_id)
     group = workshop.groups.filter(pk=group_id).first() if group_id else None
     if group_id and group is None:
-        return {"html": "", "target": board_target(_stream_of(group_id)), "swap": "delete"}
+        return {
+            "html": "",
+            "target": board_target(streams.board_stream(group_id)),
+            "swap": "delete",
+        }
     html = render_to_string(
         "workshops/partials/board.html", {"board": selectors.board(workshop, group)}
     )
-    return {"html": html, "target": board_target(_stream_of(group_id)), "swap": "outerHTML"}
+    return {
+        "html": html,
+        "target": board_target(streams.board_stream(group_id)),
+        "swap": "outerHTML",
+    }
 
 
 def _board_changed(workshop_id: int, data: Mapping) -> list[Swap]:
@@ -103,10 +109,6 @@ def board_rules_swap(workshop_id: int) -> Swap:
 
 def _board_configured(workshop_id: int, data: Mapping) -> list[Swap]:
     return [board_rules_swap(workshop_id)]
-
-
-def tally_stream(group_id: int | None) -> str:
-    return _stream_of(group_id)
 
 
 def _languages(only: str | None) -> list[str]:
@@ -154,7 +156,7 @@ def poll_tally_frames(poll_id: int, audience: str, only: str | None = None) -> d
     if poll is None:
         return {}
     results = selectors.poll_results(poll)
-    stream = streams.FACILITATORS if lead else _stream_of(poll.group_id)
+    stream = streams.FACILITATORS if lead else streams.board_stream(poll.group_id)
     frames = {}
     for language in _languages(only):
         with translation.override(language):
@@ -184,7 +186,7 @@ def current_tallies(workshop_id: int, followed: list[str], language: str) -> lis
         ]
     polls = Poll.objects.filter(workshop_id=workshop_id).exclude(status=Poll.Status.DRAFT)
     for poll in polls.only("id", "group_id"):
-        if _stream_of(poll.group_id) in followed:
+        if streams.board_stream(poll.group_id) in followed:
             frames.append(poll_tally_frames(poll.pk, "public", language)[language])
         if streams.FACILITATORS in followed:
             frames.append(poll_tally_frames(poll.pk, "lead", language)[language])
@@ -196,13 +198,13 @@ def _poll_changed(workshop_id: int, data: Mapping) -> list[Swap]:
     if poll is None:  # a draft (not shown yet) or deleted
         return [{"html": "", "target": f"#poll-{data['poll']}", "swap": "delete"}]
     html = render_to_string("workshops/partials/poll_card.html", {"poll": poll})
-    target = "#polls-" + selectors.board_dom_id(_stream_of(poll.group_id))
+    target = "#polls-" + selectors.board_dom_id(streams.board_stream(poll.group_id))
     # The newest poll comes first.
     return [{"html": html, "target": target, "swap": "upsert", "position": "afterbegin"}]
 
 
 def poll_list_swap(workshop_id: int, group_id: int | None) -> Swap:
-    dom_id = selectors.board_dom_id(_stream_of(group_id))
+    dom_id = selectors.board_dom_id(streams.board_stream(group_id))
     polls = selectors.shown_polls(Poll.objects.filter(workshop_id=workshop_id, group_id=group_id))
     html = render_to_string("workshops/partials/poll_list.html", {"polls": polls, "dom_id": dom_id})
     return {"html": html, "target": f"#polls-{dom_id}", "swap": "outerHTML"}

@@ -111,7 +111,7 @@ class Board:
 
     @property
     def stream(self) -> str:
-        return streams.group_stream(self.group.pk) if self.group else streams.WORKSHOP
+        return streams.board_stream(self.group.pk if self.group else None)
 
     @property
     def dom_id(self) -> str:
@@ -140,7 +140,7 @@ def board(workshop: Workshop, group: Group | None, phase: Phase | None = None) -
     group_id = group.pk if group else None
     postits = list(board_postits(workshop_id=workshop.pk, group_id=group_id))
     clusters = list(Cluster.objects.filter(workshop=workshop, group_id=group_id))
-    dom_id = board_dom_id(streams.group_stream(group_id) if group_id else streams.WORKSHOP)
+    dom_id = board_dom_id(streams.board_stream(group_id))
     lanes = {None: Lane(dom_id, None, [])}
     lanes.update({cluster.pk: Lane(dom_id, cluster, []) for cluster in clusters})
     for postit in postits:
@@ -162,7 +162,7 @@ def board_lane(workshop_id: int, group_id: int | None, cluster_id: int | None) -
     postits = list(
         board_postits(workshop_id=workshop_id, group_id=group_id).filter(cluster_id=cluster_id)
     )
-    dom_id = board_dom_id(streams.group_stream(group_id) if group_id else streams.WORKSHOP)
+    dom_id = board_dom_id(streams.board_stream(group_id))
     return Lane(dom_id, cluster, postits)
 
 
@@ -192,13 +192,6 @@ def vote_results(phase: Phase, postits: list[PostIt], clusters: list[Cluster]) -
         ranked_postits=ranked_postits,
         ranked_clusters=ranked_clusters,
     )
-
-
-def board_of_stream(workshop_id: int, stream: str) -> Board:
-    workshop = Workshop.objects.get(pk=workshop_id)
-    group_id = streams.group_of(stream)
-    group = Group.objects.get(pk=group_id) if group_id else None
-    return board(workshop, group)
 
 
 def all_boards(workshop: Workshop, *, plenary: bool = True) -> list[Board]:

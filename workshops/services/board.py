@@ -31,10 +31,6 @@ from workshops.services.common import (
 from workshops.services.votes import refresh_results
 
 
-def board_stream(group_id: int | None) -> str:
-    return streams.group_stream(group_id) if group_id else streams.WORKSHOP
-
-
 def lane(*, workshop_id: int, group_id: int | None, cluster_id: int | None) -> QuerySet[PostIt]:
     """The post-its of one lane, in order: a cluster's, or those not sorted yet (None)."""
     return PostIt.objects.filter(
@@ -176,7 +172,7 @@ def _clean_cluster_name(name: object) -> str:
 
 
 def _emit_board(actor: Actor, group_id: int | None, name: str, data: dict) -> None:
-    emit(workshop_id=actor.workshop_id, stream=board_stream(group_id), name=name, data=data)
+    emit(workshop_id=actor.workshop_id, stream=streams.board_stream(group_id), name=name, data=data)
     refresh_results(actor.workshop_id, group_id)  # rankings per cluster and per post-it
 
 

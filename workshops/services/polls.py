@@ -42,15 +42,11 @@ SCALE = range(1, 6)
 WORD_MAX_LENGTH = 30
 
 
-def poll_stream(poll: Poll) -> str:
-    return streams.group_stream(poll.group_id) if poll.group_id else streams.WORKSHOP
-
-
 def _emit_poll(poll: Poll) -> None:
     """Participants' screens show the poll as it is now; the console redraws its list."""
     emit(
         workshop_id=poll.workshop_id,
-        stream=poll_stream(poll),
+        stream=streams.board_stream(poll.group_id),
         name="poll.changed",
         data={"poll": poll.pk, "group": poll.group_id},
     )
@@ -67,7 +63,10 @@ def publish_poll_tally(poll: Poll) -> None:
     from workshops.fragments import poll_tally_frames
 
     def publish() -> None:
-        for stream, audience in ((poll_stream(poll), "public"), (streams.FACILITATORS, "lead")):
+        for stream, audience in (
+            (streams.board_stream(poll.group_id), "public"),
+            (streams.FACILITATORS, "lead"),
+        ):
             publish_soon(
                 poll.workshop_id,
                 stream,
@@ -224,7 +223,7 @@ def poll_delete(*, actor: Actor, poll_id: int) -> None:
         if poll.answers.exists():
             raise Refused("poll_answered", _("People answered this poll: close it instead."))
         data = {"poll": poll.pk, "group": poll.group_id}
-        stream = poll_stream(poll)
+        stream = streams.board_stream(poll.group_id)
         poll.delete()
         emit(workshop_id=actor.workshop_id, stream=stream, name="poll.changed", data=data)
         emit(

@@ -83,7 +83,7 @@ def postit_create(
         )
         emit(
             workshop_id=actor.workshop_id,
-            stream=_postit_stream(postit),
+            stream=streams.board_stream(postit.group_id),
             name="postit.created",
             data={"postit": postit.pk, "author": author.pk, "group": group_id},
         )
@@ -136,10 +136,6 @@ def _on_board_of(actor: Actor, postit: PostIt) -> bool:
     return postit.hidden_at is None and postit.group_id == participant_board(participant)
 
 
-def _postit_stream(postit: PostIt) -> str:
-    return streams.group_stream(postit.group_id) if postit.group_id else streams.WORKSHOP
-
-
 def postit_update(*, actor: Actor, postit_id: int, text: str, color: str | None = None) -> PostIt:
     """The author rewrites their post-it (and may change its color); on a board open to
     everyone, anyone on that board may."""
@@ -153,7 +149,7 @@ def postit_update(*, actor: Actor, postit_id: int, text: str, color: str | None 
         postit.save(update_fields=["text", "color", "updated_at"])
         emit(
             workshop_id=actor.workshop_id,
-            stream=_postit_stream(postit),
+            stream=streams.board_stream(postit.group_id),
             name="postit.updated",
             data={"postit": postit.pk, "author": postit.author_id, "group": postit.group_id},
         )
@@ -175,7 +171,7 @@ def postit_delete(*, actor: Actor, postit_id: int) -> None:
         postit.save(update_fields=["deleted_at", "updated_at"])
         emit(
             workshop_id=actor.workshop_id,
-            stream=_postit_stream(postit),
+            stream=streams.board_stream(postit.group_id),
             name="postit.deleted",
             data={"postit": postit.pk, "group": postit.group_id},
         )
@@ -201,7 +197,7 @@ def _moderation_events(actor: Actor, postit: PostIt, name: str) -> None:
     refresh_results(actor.workshop_id, postit.group_id)  # a hidden text leaves the rankings
     emit(
         workshop_id=actor.workshop_id,
-        stream=_postit_stream(postit),
+        stream=streams.board_stream(postit.group_id),
         name=name,
         data={"postit": postit.pk, "group": postit.group_id},
     )

@@ -8,6 +8,7 @@ the count read before the insert is exact.
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from live import streams
 from live.snapshots import publish_soon
 from workshops.actors import Actor, Role
 from workshops.errors import Refused
@@ -78,13 +79,13 @@ def _votable_postit(participant: Participant, postit_id: object) -> PostIt:
 
 def publish_tally(workshop_id: int, group_id: int | None) -> None:
     """After commit: the board's results as they are now (coalesced)."""
-    from workshops.fragments import tally_frames, tally_stream
+    from workshops.fragments import tally_frames
 
     transaction.on_commit(
         robust=True,
         func=lambda: publish_soon(
             workshop_id,
-            tally_stream(group_id),
+            streams.board_stream(group_id),
             lambda: tally_frames(workshop_id, group_id),
             topic="board",
         ),

@@ -247,7 +247,7 @@ def workshop_set_anonymous(*, user, workshop_id: int, anonymous: bool) -> Worksh
             for group_id in [None, *workshop.groups.values_list("id", flat=True)]:
                 emit(
                     workshop_id=workshop.pk,
-                    stream=streams.group_stream(group_id) if group_id else streams.WORKSHOP,
+                    stream=streams.board_stream(group_id),
                     name="board.redrawn",
                     data={"group": group_id},
                 )
