@@ -13,7 +13,7 @@ export HOST PORT
 # validate docker-compose.yml, gettext's msgfmt to compile translations.
 TEST_DEBS := chromium fonts-dejavu-core docker-compose gettext
 
-.PHONY: run test install messages system-packages lint bench clean
+.PHONY: run test install messages js system-packages lint bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Atelier needs Python 3.11+"'
@@ -24,7 +24,24 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $@
 
-install: $(VENV)/.installed messages
+install: $(VENV)/.installed messages js
+
+# Browser bundles (static/build/, not committed): `npm ci` again when node_modules is missing
+# or package.json/package-lock.json changed, then esbuild when a source changed.
+# Needs Node 18+ and npm (Debian's nodejs and npm when missing).
+JS_SOURCES := $(wildcard static/src/*.js)
+JS_BUNDLES := static/build/conclusion.js
+
+js: $(JS_BUNDLES)
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory system-packages DEBS="nodejs npm"
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(JS_BUNDLES): node_modules/.installed $(JS_SOURCES)
+	npm run --silent build
+	@touch $@
 
 # compilemessages needs msgfmt (Debian's gettext).
 messages: $(VENV)/.installed
@@ -59,4 +76,4 @@ bench: install
 	$(BIN)/python -m bench.layers --sizes 100,200,500,1000 --duration 15 --rate 10
 
 clean:
-	rm -rf $(VENV) .data .pytest_cache .ruff_cache
+	rm -rf $(VENV) .data .pytest_cache .ruff_cache node_modules static/build

@@ -269,7 +269,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
                 conclusion_sync, group_id=frame.get("doc"), state_vector=frame.get("sv")
             )
         except Refused as refusal:
-            await self.send_error(None, refusal.code, refusal.message)
+            await self.send_doc_error(frame, refusal)
             return
         await self.send_frame(
             {
@@ -308,7 +308,19 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         try:
             await self.run_doc(conclusion_editing, group_id=frame.get("doc"))
         except Refused as refusal:
-            await self.send_error(None, refusal.code, refusal.message)
+            await self.send_doc_error(frame, refusal)
+
+    async def send_doc_error(self, frame: dict, refusal: Refused) -> None:
+        """A refusal the editor of `frame["doc"]` can tell is its own."""
+        await self.send_frame(
+            {
+                "type": "error",
+                "id": None,
+                "doc": frame.get("doc"),
+                "code": refusal.code,
+                "message": refusal.message,
+            }
+        )
 
     @database_sync_to_async
     def run_doc(self, service, **arguments):

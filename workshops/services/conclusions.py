@@ -121,7 +121,12 @@ def conclusion_editing(*, actor: Actor, group_id: int) -> None:
     if actor.role != Role.PARTICIPANT:
         return  # facilitators read along without showing up as writers
     participant = Participant.objects.get(pk=actor.participant_id)
-    frame = {"type": "doc.editors", "doc": conclusion.group_id, "names": [participant.display_name]}
+    frame = {
+        "type": "doc.editors",
+        "doc": conclusion.group_id,
+        "names": [participant.display_name],
+        "participant": participant.pk,  # their own screen leaves them out
+    }
     relay(actor.workshop_id, streams.group_stream(conclusion.group_id), frame)
 
 
@@ -180,16 +185,23 @@ def _block(node: object, *, prefix: str = "") -> str:
         return ""
     tag = node.tag
     if tag == "heading":
-        level = str(node.attributes.get("level") or "2")
-        depth = int(level) if level.isdigit() and 1 <= int(level) <= 6 else 2
-        return "#" * depth + " " + _text_of(node)
+        depth = _whole(node.attributes.get("level"), default=2)  # Yjs numbers arrive as 3.0
+        return "#" * min(max(depth, 1), 6) + " " + _text_of(node)
     if tag in ("bullet_list", "ordered_list"):
         items = []
-        for number, item in enumerate(node.children, start=1):
+        first = _whole(node.attributes.get("order"), default=1)
+        for number, item in enumerate(node.children, start=first):
             marker = f"{number}. " if tag == "ordered_list" else "- "
             items.append(marker + _text_of(item))
         return "\n".join(items)
     return _text_of(node)
+
+
+def _whole(value: object, *, default: int) -> int:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return default
 
 
 def _text_of(node: XmlElement) -> str:
