@@ -75,6 +75,8 @@ POLL_CHANGED = EventType("poll.changed", {"poll": int, "group": OptionalId})
 POLLS_CHANGED = EventType("polls.changed", {"poll": int})
 # A group's conclusion made read-only (or writable again): its editors follow.
 CONCLUSION_LOCKED = EventType("conclusion.locked", {"group": int, "locked": bool})
+# The groups' conclusions brought to the plenary (or taken back).
+CONCLUSIONS_SHARED = EventType("conclusions.shared", {"shared": bool})
 BOARD_CONFIGURED = EventType("board.configured", {"open": bool, "anonymous": bool})
 # A board drawn again whole, on its own stream (e.g. names shown or hidden).
 BOARD_REDRAWN = EventType("board.redrawn", {"group": OptionalId})
@@ -120,6 +122,7 @@ EVENT_TYPES: dict[str, EventType] = {
         POLL_CHANGED,
         POLLS_CHANGED,
         CONCLUSION_LOCKED,
+        CONCLUSIONS_SHARED,
         POSTIT_HIDDEN,
         POSTIT_RESTORED,
         MODERATION_CHANGED,

@@ -98,8 +98,10 @@ def _board_open(actor: Actor, args: Args) -> dict:
 
 def _on_dot(service: Callable[..., dict]) -> Callable[[Actor, Args], dict]:
     def handler(actor: Actor, args: Args) -> dict:
-        _only(args, required={"postit"})
-        return service(actor=actor, postit_id=args["postit"])
+        _only(args, required=set(), optional={"postit", "conclusion"})
+        return service(
+            actor=actor, postit_id=args.get("postit"), conclusion_id=args.get("conclusion")
+        )
 
     return handler
 
@@ -143,6 +145,12 @@ def _conclusion_lock(actor: Actor, args: Args) -> dict:
         actor=actor, group_id=args["group"], locked=args["locked"]
     )
     return {"group": conclusion.group_id, "locked": conclusion.locked}
+
+
+def _conclusions_share(actor: Actor, args: Args) -> dict:
+    _only(args, required={"shared"})
+    services.conclusions_share(actor=actor, shared=args["shared"])
+    return {"shared": args["shared"]}
 
 
 PHASE_FIELDS = {"title", "minutes", "scope", "activity"}
@@ -279,6 +287,7 @@ COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "poll.answer": _poll_answer,
     "poll.moderate": _poll_moderate,
     "conclusion.lock": _conclusion_lock,
+    "conclusions.share": _conclusions_share,
     "dot.remove": _on_dot(services.dot_remove),
     "phase.add": _phase_add,
     "phase.update": _phase_update,

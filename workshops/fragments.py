@@ -147,6 +147,34 @@ def tally_frames(
     return frames
 
 
+def shared_conclusions_swap(workshop_id: int) -> Swap:
+    context = selectors.shared_conclusions(Workshop.objects.get(pk=workshop_id))
+    html = render_to_string("workshops/partials/shared_conclusions.html", context)
+    return {"html": html, "target": "#shared-conclusions", "swap": "outerHTML"}
+
+
+def _conclusions_shared(workshop_id: int, data: Mapping) -> list[Swap]:
+    return [shared_conclusions_swap(workshop_id)]
+
+
+def conclusions_tally_frames(workshop_id: int, only: str | None = None) -> dict[str, dict]:
+    """The plenary's vote on the conclusions, as a `tally` frame per language."""
+    version = time.time_ns() // 1000  # µs, exact in JavaScript; read before the state
+    context = selectors.shared_conclusions(Workshop.objects.get(pk=workshop_id))
+    frames = {}
+    for language in _languages(only):
+        with translation.override(language):
+            html = render_to_string("workshops/partials/conclusions_results.html", context)
+        frames[language] = {
+            "type": "tally",
+            "topic": "conclusions",
+            "stream": streams.WORKSHOP,
+            "version": version,
+            "swaps": [{"html": html, "target": "#conclusions-results", "swap": "outerHTML"}],
+        }
+    return frames
+
+
 def poll_tally_frames(poll_id: int, audience: str, only: str | None = None) -> dict[str, dict]:
     """A poll's `tally` frame per language, for its audience ("public": what participants
     and the projector may see now) or the facilitators ("lead": always everything)."""
@@ -184,6 +212,9 @@ def current_tallies(workshop_id: int, followed: list[str], language: str) -> lis
             for stream in followed
             if stream != streams.FACILITATORS
         ]
+    shared = Workshop.objects.filter(pk=workshop_id, conclusions_shared=True).exists()
+    if shared and streams.WORKSHOP in followed:
+        frames.append(conclusions_tally_frames(workshop_id, language)[language])
     polls = Poll.objects.filter(workshop_id=workshop_id).exclude(status=Poll.Status.DRAFT)
     for poll in polls.only("id", "group_id"):
         if streams.board_stream(poll.group_id) in followed:
@@ -317,6 +348,7 @@ RENDERERS: dict[str, Callable[[int, Mapping], list[Swap]]] = {
     "board.redrawn": _board_changed,
     "poll.changed": _poll_changed,
     "conclusion.locked": _conclusion_locked,
+    "conclusions.shared": _conclusions_shared,
     "polls.changed": _polls_changed,
     "moderation.changed": _moderation_changed,
     "participant.joined": _participant_joined,
@@ -352,4 +384,5 @@ def render_stream_snapshot(workshop_id: int, stream: str, language: str) -> dict
         if stream == streams.WORKSHOP:
             swaps += agenda_swaps(workshop_id) + _hands_changed(workshop_id, {})
             swaps += [*_broadcast_sent(workshop_id, {}), board_rules_swap(workshop_id)]
+            swaps.append(shared_conclusions_swap(workshop_id))
         return {"swaps": swaps}

@@ -70,6 +70,8 @@ class Workshop(models.Model):
     anonymous = models.BooleanField(_("anonymous post-its"), default=False)
     # Participants move, edit and cluster every post-it of their board, not only their own.
     board_open = models.BooleanField(_("boards open to everyone"), default=False)
+    # The groups' conclusions shown side by side to everyone, in the plenary.
+    conclusions_shared = models.BooleanField(_("conclusions shared"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -324,7 +326,13 @@ class Dot(models.Model):
 
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="dots")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="dots")
-    postit = models.ForeignKey(PostIt, on_delete=models.CASCADE, related_name="dots")
+    # On a post-it (a board's vote), or on a group's conclusion (the plenary's vote on them).
+    postit = models.ForeignKey(
+        PostIt, null=True, blank=True, on_delete=models.CASCADE, related_name="dots"
+    )
+    conclusion = models.ForeignKey(
+        "Conclusion", null=True, blank=True, on_delete=models.CASCADE, related_name="dots"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -332,9 +340,15 @@ class Dot(models.Model):
         verbose_name = _("dot")
         verbose_name_plural = _("dots")
         indexes = [models.Index(fields=["phase", "participant"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(postit__isnull=True) ^ models.Q(conclusion__isnull=True),
+                name="dot_on_one_target",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.participant_id} → {self.postit_id}"
+        return f"{self.participant_id} → {self.postit_id or self.conclusion_id}"
 
 
 POLL_QUESTION_MAX_LENGTH = 200

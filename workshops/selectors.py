@@ -412,15 +412,19 @@ def my_vote(participant: Participant) -> dict | None:
 
 def my_dots(phase: Phase, participant_id: int) -> dict:
     """What a voter's screen shows: their dots per post-it and how many are left."""
-    mine = dict(
+    placed = (
         Dot.objects.filter(phase=phase, participant_id=participant_id)
-        .values("postit")
+        .values("postit", "conclusion")
         .annotate(count=Count("id"))
-        .values_list("postit", "count")
     )
+    # Keys as the page marks them: a post-it's id, or "c" and a conclusion's id.
+    mine = {
+        str(row["postit"]) if row["postit"] else f"c{row['conclusion']}": row["count"]
+        for row in placed
+    }
     return {
         "phase": phase.pk,
-        "mine": {str(postit): count for postit, count in mine.items()},
+        "mine": mine,
         "left": max(0, phase.dots_per_person - sum(mine.values())),
     }
 
@@ -555,3 +559,46 @@ def my_postit_ids(participant: Participant) -> list[int]:
     return list(
         PostIt.objects.filter(author=participant, deleted_at=None).values_list("pk", flat=True)
     )
+
+
+@dataclass
+class SharedConclusion:
+    group: Group
+    conclusion: Conclusion | None
+    dots: int
+
+
+def shared_conclusions(workshop: Workshop) -> dict:
+    """The groups' conclusions side by side, and the plenary's dot vote on them: counts
+    shown live or once the vote has ended, as the phase says; ranked when shown."""
+    groups = list(workshop.groups.order_by("position", "id"))
+    conclusions = {c.group_id: c for c in Conclusion.objects.filter(workshop=workshop)}
+    phase = latest_vote_phase(workshop.pk)
+    counts = (
+        dict(
+            Dot.objects.filter(phase=phase, conclusion__isnull=False)
+            .values("conclusion")
+            .annotate(count=Count("id"))
+            .values_list("conclusion", "count")
+        )
+        if phase
+        else {}
+    )
+    items = [
+        SharedConclusion(
+            group,
+            conclusions.get(group.pk),
+            counts.get(conclusions[group.pk].pk, 0) if group.pk in conclusions else 0,
+        )
+        for group in groups
+    ]
+    visible = bool(phase and (phase.dots_results_live or phase.status == Phase.Status.DONE))
+    return {
+        "workshop": workshop,
+        "shared": workshop.conclusions_shared,
+        "conclusions": items,
+        "vote_visible": visible and any(item.dots for item in items),
+        "ranking": sorted(
+            (item for item in items if item.dots), key=lambda item: (-item.dots, item.group.pk)
+        ),
+    }

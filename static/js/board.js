@@ -82,7 +82,8 @@
     document.querySelectorAll("[data-my-dots-for]").forEach((element) => {
       const count = myDots[element.dataset.myDotsFor] || 0;
       element.textContent = "●".repeat(count);
-      element.closest(".postit").classList.toggle("voted", count > 0);
+      const card = element.closest(".postit, .shared-conclusion");
+      if (card) card.classList.toggle("voted", count > 0);
     });
     const left = document.querySelector("[data-dots-left]");
     if (!left) return;
@@ -115,9 +116,13 @@
     const button = event.target.closest("button[data-vote]");
     if (!button) return;
     const name = button.dataset.vote === "add" ? "dot.add" : "dot.remove";
+    // A dot goes on a post-it, or on a group's conclusion shared with the plenary.
+    const target = button.dataset.conclusion
+      ? { conclusion: Number(button.dataset.conclusion) }
+      : { postit: Number(button.dataset.postit) };
     button.setAttribute("aria-busy", "true");
     live
-      .command(name, { postit: Number(button.dataset.postit) })
+      .command(name, target)
       .then((result) => {
         myDots = result.mine;
         dotsLeft = result.left;

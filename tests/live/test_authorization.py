@@ -106,6 +106,7 @@ MATRIX = {
     "poll.answer": (lambda ids: {"poll": ids["poll"], "answer": ids["option"]}, WRITERS),
     "poll.moderate": (lambda ids: {"answer": ids["open_answer"], "approved": True}, LEADS),
     "conclusion.lock": (lambda ids: {"group": ids["online"], "locked": True}, LEADS),
+    "conclusions.share": (lambda ids: {"shared": True}, LEADS),
     "phase.add": (
         lambda ids: {"title": "C", "minutes": 5, "scope": "plenary", "activity": "share"},
         LEADS,

@@ -102,5 +102,5 @@ async def test_document_updates_may_be_larger_than_commands_but_not_unbounded(
     frame["update"] = "A" * (1024 * 1024)
     frame["id"] = "huge"
     await send(socket, frame)
-    assert (await receive(socket))["code"] == "too_large"
+    assert (await frame_of_type(socket, "error"))["code"] == "too_large"
     assert (await socket.receive_output(timeout=3))["code"] == 1009

@@ -123,6 +123,7 @@ async def test_a_client_too_far_behind_gets_a_fresh_snapshot(workshop, alice):
         "#broadcast",
         "#board-rules",
         "#polls-workshop",
+        "#shared-conclusions",
     }
     swap = swaps["#board-workshop"]
     assert swap["swap"] == "outerHTML"

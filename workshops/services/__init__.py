@@ -25,7 +25,11 @@ from workshops.services.board import (
     postit_move,
 )
 from workshops.services.common import clean_text, require_lead
-from workshops.services.conclusions import conclusion_lock, lock_all_conclusions
+from workshops.services.conclusions import (
+    conclusion_lock,
+    conclusions_share,
+    lock_all_conclusions,
+)
 from workshops.services.groups import (
     breakouts_close,
     breakouts_open,
@@ -82,6 +86,7 @@ __all__ = [
     "cluster_dissolve",
     "cluster_rename",
     "conclusion_lock",
+    "conclusions_share",
     "current_phase",
     "dot_add",
     "dot_remove",

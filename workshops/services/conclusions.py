@@ -20,6 +20,7 @@ from live.broadcast import emit, relay
 from workshops.actors import Actor, Role
 from workshops.errors import Refused
 from workshops.models import CONCLUSION_MAX_TEXT, Conclusion, Group, Participant
+from workshops.services.common import locked_workshop
 
 FRAGMENT = "prosemirror"  # the name y-prosemirror binds to
 
@@ -221,3 +222,23 @@ def _inline(text: XmlText) -> str:
                 chunk = f"{wrapper}{chunk}{wrapper}"
         pieces.append(chunk)
     return "".join(pieces)
+
+
+def conclusions_share(*, actor: Actor, shared: bool) -> None:
+    """A facilitator brings the groups' conclusions to the plenary (everyone sees them side
+    by side and may vote on them in a dot vote), or takes them back."""
+    if not actor.leads:
+        raise Refused("forbidden", _("Only the workshop's facilitators can do this."))
+    if type(shared) is not bool:
+        raise Refused("invalid", _("Say whether the conclusions are shared."))
+    with transaction.atomic():
+        workshop = locked_workshop(actor)
+        if workshop.conclusions_shared != shared:
+            workshop.conclusions_shared = shared
+            workshop.save(update_fields=["conclusions_shared"])
+            emit(
+                workshop_id=workshop.pk,
+                stream=streams.WORKSHOP,
+                name="conclusions.shared",
+                data={"shared": shared},
+            )

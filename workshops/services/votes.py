@@ -12,7 +12,7 @@ from live import streams
 from live.snapshots import publish_soon
 from workshops.actors import Actor, Role
 from workshops.errors import Refused
-from workshops.models import Dot, Participant, Phase, PostIt, Workshop
+from workshops.models import Conclusion, Dot, Participant, Phase, PostIt, Workshop
 from workshops.selectors import my_dots
 from workshops.services.common import participant_board, share_lock
 
@@ -92,12 +92,60 @@ def publish_tally(workshop_id: int, group_id: int | None) -> None:
     )
 
 
-def dot_add(*, actor: Actor, postit_id: int) -> dict:
-    """Put one dot on a post-it, within the phase's limit."""
+def _votable_conclusion(participant: Participant, conclusion_id: object) -> Conclusion:
+    """A group's conclusion, once the facilitators brought the conclusions to the plenary:
+    everyone in the workshop votes on them."""
+    conclusion = (
+        Conclusion.objects.filter(pk=conclusion_id, workshop_id=participant.workshop_id).first()
+        if type(conclusion_id) is int
+        else None
+    )
+    if conclusion is None:
+        raise Refused("not_found", _("This conclusion does not exist."))
+    if not participant.workshop.conclusions_shared:
+        raise Refused("not_shared", _("The conclusions are not shared with the plenary yet."))
+    return conclusion
+
+
+def publish_conclusions_tally(workshop_id: int) -> None:
+    """After commit: the plenary's vote on the conclusions, as it is now (coalesced)."""
+    from workshops.fragments import conclusions_tally_frames
+
+    transaction.on_commit(
+        robust=True,
+        func=lambda: publish_soon(
+            workshop_id,
+            streams.WORKSHOP,
+            lambda: conclusions_tally_frames(workshop_id),
+            topic="conclusions",
+        ),
+    )
+
+
+def _target(voter: Participant, postit_id: object, conclusion_id: object) -> dict:
+    """What a dot goes on: a post-it of the voter's board, or a shared conclusion."""
+    if (postit_id is None) == (conclusion_id is None):
+        raise Refused("invalid", _("A dot goes on a post-it or on a conclusion."))
+    if postit_id is not None:
+        return {"postit": _votable_postit(voter, postit_id)}
+    return {"conclusion": _votable_conclusion(voter, conclusion_id)}
+
+
+def _publish_for(workshop_id: int, target: dict) -> None:
+    if "postit" in target:
+        publish_tally(workshop_id, target["postit"].group_id)
+    else:
+        publish_conclusions_tally(workshop_id)
+
+
+def dot_add(
+    *, actor: Actor, postit_id: int | None = None, conclusion_id: int | None = None
+) -> dict:
+    """Put one dot on a post-it (or a shared conclusion), within the phase's limit."""
     with transaction.atomic():
         voter = _voter(actor)
         phase = _vote_phase(voter)
-        postit = _votable_postit(voter, postit_id)
+        target = _target(voter, postit_id, conclusion_id)
         placed = Dot.objects.filter(
             phase=phase, participant=voter, postit__hidden_at=None, postit__deleted_at=None
         )
@@ -107,34 +155,40 @@ def dot_add(*, actor: Actor, postit_id: int) -> dict:
                 _("You have used your %(count)d dots. Take one back to vote elsewhere.")
                 % {"count": phase.dots_per_person},
             )
-        if not phase.dots_stack and placed.filter(postit=postit).exists():
+        if not phase.dots_stack and placed.filter(**target).exists():
             raise Refused("one_dot_each", _("One dot per post-it in this vote."))
-        Dot.objects.create(phase=phase, participant=voter, postit=postit)
+        Dot.objects.create(phase=phase, participant=voter, **target)
         # The insert waited for any merge, hide or delete of this post-it to commit: if it
         # left the board meanwhile, the dot would be lost, so it is refused.
-        if not _on_a_board(postit.pk):
+        if "postit" in target and not _on_a_board(target["postit"].pk):
             raise Refused("not_found", _("This post-it does not exist."))
-        publish_tally(actor.workshop_id, postit.group_id)
+        _publish_for(actor.workshop_id, target)
         return my_dots(phase, voter.pk)
 
 
-def dot_remove(*, actor: Actor, postit_id: int) -> dict:
-    """Take back one of one's dots from a post-it, while the vote lasts."""
+def dot_remove(
+    *, actor: Actor, postit_id: int | None = None, conclusion_id: int | None = None
+) -> dict:
+    """Take back one of one's dots from a post-it (or a conclusion), while the vote lasts."""
     with transaction.atomic():
         voter = _voter(actor)
         phase = _vote_phase(voter)
+        if (postit_id is None) == (conclusion_id is None):
+            raise Refused("invalid", _("A dot goes on a post-it or on a conclusion."))
+        on = {"postit_id": postit_id} if postit_id is not None else {"conclusion_id": conclusion_id}
         dot = (
-            Dot.objects.filter(phase=phase, participant=voter, postit_id=postit_id)
+            Dot.objects.filter(phase=phase, participant=voter, **on)
+            .select_related("postit")
             .order_by("-id")
             .first()
-            if type(postit_id) is int
+            if all(type(pk) is int for pk in on.values())
             else None
         )
         if dot is None:
             raise Refused("not_found", _("You have no dot on this post-it."))
-        group_id = dot.postit.group_id
+        target = {"postit": dot.postit} if dot.postit_id else {"conclusion": dot.conclusion_id}
         dot.delete()
-        publish_tally(actor.workshop_id, group_id)
+        _publish_for(actor.workshop_id, target)
         return my_dots(phase, voter.pk)
 
 
@@ -149,6 +203,9 @@ def refresh_results(workshop_id: int, group_id: int | None) -> None:
 
 
 def publish_all_tallies(workshop: Workshop) -> None:
-    """After a dot vote starts or ends: every board shows (or reveals) its counts."""
+    """After a dot vote starts or ends: every board shows (or reveals) its counts, and the
+    plenary's vote on the conclusions when they are shared."""
     for group_id in [None, *workshop.groups.values_list("id", flat=True)]:
         publish_tally(workshop.pk, group_id)
+    if workshop.conclusions_shared:
+        publish_conclusions_tally(workshop.pk)

@@ -43,3 +43,12 @@ def poll_chart(results) -> str:
         return charts.pie_chart(slices, title=title)
     # Several choices each: a share is of the people who answered.
     return charts.bar_chart(slices, title=title, total=results.respondents)
+
+
+@register.filter
+def markdown_html(text: str | None) -> str:
+    """The Markdown a conclusion is kept in (headings, lists, bold, italics), as safe HTML:
+    everything is escaped first, then only those few forms are turned into tags."""
+    from workshops.markdown import to_html
+
+    return to_html(text or "")

@@ -1,0 +1,94 @@
+"""Conclusions brought to the plenary: shown side by side, voted on with dots."""
+
+import pytest
+
+from live.models import Event
+from workshops import fragments, selectors, services
+from workshops.actors import Actor, Role
+from workshops.errors import Refused
+from workshops.markdown import to_html
+from workshops.models import Conclusion, Dot
+
+
+@pytest.fixture
+def lead(workshop, organizer) -> Actor:
+    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
+
+
+def as_participant(participant) -> Actor:
+    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
+
+
+@pytest.fixture
+def conclusions(workshop, lead):
+    groups = services.groups_create(actor=lead, count=2, kind="online")
+    texts = ["## Mobilité\n\n- Plus de **vélos**", "Des arbres <script>x</script>"]
+    return [
+        Conclusion.objects.create(workshop=workshop, group=group, markdown=text)
+        for group, text in zip(groups, texts, strict=True)
+    ]
+
+
+def vote(lead, **settings):
+    phase = services.phase_add(
+        actor=lead, title="Vote", minutes=5, scope="plenary", activity="dot_vote", **settings
+    )
+    return services.phase_start(actor=lead, phase_id=phase.pk)
+
+
+def test_sharing_shows_every_group_s_conclusion_to_everyone(workshop, lead, conclusions):
+    services.conclusions_share(actor=lead, shared=True)
+    event = Event.objects.get(name="conclusions.shared")
+    [swap] = fragments.render_event(workshop.pk, event.name, event.data, "fr")["swaps"]
+    assert swap["target"] == "#shared-conclusions"
+    html = swap["html"]
+    assert "<h4>Mobilité</h4>" in html and "<strong>vélos</strong>" in html
+    assert "&lt;script&gt;" in html and "<script>x" not in html
+
+
+def test_the_plenary_votes_on_shared_conclusions_with_the_board_s_rules(
+    workshop, lead, conclusions, alice, bob
+):
+    vote(lead, dots=2, dots_live=True)
+    first, second = conclusions
+    with pytest.raises(Refused) as not_shared:
+        services.dot_add(actor=as_participant(alice), conclusion_id=first.pk)
+    assert not_shared.value.code == "not_shared"
+    services.conclusions_share(actor=lead, shared=True)
+    mine = services.dot_add(actor=as_participant(alice), conclusion_id=first.pk)
+    assert mine["mine"] == {f"c{first.pk}": 1} and mine["left"] == 1
+    with pytest.raises(Refused) as twice:
+        services.dot_add(actor=as_participant(alice), conclusion_id=first.pk)
+    assert twice.value.code == "one_dot_each"
+    services.dot_add(actor=as_participant(bob), conclusion_id=first.pk)
+    services.dot_add(actor=as_participant(bob), conclusion_id=second.pk)
+    shared = selectors.shared_conclusions(workshop)
+    assert [(item.group.pk, item.dots) for item in shared["ranking"]] == [
+        (first.group_id, 2),
+        (second.group_id, 1),
+    ]
+    services.dot_remove(actor=as_participant(bob), conclusion_id=second.pk)
+    assert Dot.objects.filter(conclusion=second).count() == 0
+    frame = fragments.conclusions_tally_frames(workshop.pk)["fr"]
+    assert (frame["topic"], frame["stream"]) == ("conclusions", "workshop")
+
+
+def test_a_dot_names_one_target(lead, conclusions, alice):
+    vote(lead)
+    with pytest.raises(Refused) as neither:
+        services.dot_add(actor=as_participant(alice))
+    assert neither.value.code == "invalid"
+
+
+def test_only_facilitators_share(alice):
+    with pytest.raises(Refused) as refusal:
+        services.conclusions_share(actor=as_participant(alice), shared=True)
+    assert refusal.value.code == "forbidden"
+
+
+def test_markdown_becomes_safe_html():
+    html = to_html("# Titre\n\n1. un\n2. _deux_\n\nTexte <b>gras</b> **fort**")
+    assert html == (
+        "<h3>Titre</h3><ol><li>un</li><li><em>deux</em></li></ol>"
+        "<p>Texte &lt;b&gt;gras&lt;/b&gt; <strong>fort</strong></p>"
+    )
