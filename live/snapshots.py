@@ -21,7 +21,10 @@ INTERVAL = 0.2
 Render = Callable[[], dict[str, dict]]  # language -> frame
 
 _loop: asyncio.AbstractEventLoop | None = None
-_pending: set[tuple[int, str, str]] = set()
+Key = tuple[int, str, str]  # workshop, stream, topic
+_pending: set[Key] = set()  # a frame is scheduled
+_in_flight: set[Key] = set()  # a frame is being rendered and sent
+_again: set[Key] = set()  # changed during the render: one more frame, INTERVAL later
 
 
 def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
@@ -47,20 +50,31 @@ def publish_soon(workshop_id: int, stream: str, render: Render, *, topic: str) -
     loop.call_soon_threadsafe(_schedule, loop, key, render, context=contextvars.Context())
 
 
-def _schedule(loop: asyncio.AbstractEventLoop, key: tuple[int, str, str], render: Render):
+def _schedule(loop: asyncio.AbstractEventLoop, key: Key, render: Render) -> None:
     if key in _pending:
         return  # the frame already scheduled will read the state this change left
+    if key in _in_flight:
+        _again.add(key)  # the render under way may have read too early
+        return
     _pending.add(key)
     loop.call_later(
-        INTERVAL, lambda: loop.create_task(_flush(key, render), context=contextvars.Context())
+        INTERVAL, lambda: loop.create_task(_flush(loop, key, render), context=contextvars.Context())
     )
 
 
-async def _flush(key: tuple[int, str, str], render: Render) -> None:
-    # Cleared before reading: a change committed during the read schedules another frame.
+async def _flush(loop: asyncio.AbstractEventLoop, key: Key, render: Render) -> None:
+    # One render per key at a time: while commands queue on the database thread, frames
+    # of the same tally must not pile up behind them and go out back to back.
     _pending.discard(key)
-    workshop_id, stream, _topic = key
-    await database_sync_to_async(_publish)(workshop_id, stream, render)
+    _in_flight.add(key)
+    try:
+        workshop_id, stream, _topic = key
+        await database_sync_to_async(_publish)(workshop_id, stream, render)
+    finally:
+        _in_flight.discard(key)
+        if key in _again:
+            _again.discard(key)
+            _schedule(loop, key, render)
 
 
 def _publish(workshop_id: int, stream: str, render: Render) -> None:
