@@ -8,6 +8,7 @@
   if (!live) return;
 
   function parse(value, type) {
+    if (value === "true" || value === "false") return value === "true"; // data-arg-locked="true"
     return type === "int" || /^-?\d+$/.test(value) ? Number.parseInt(value, 10) : value;
   }
 
