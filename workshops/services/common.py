@@ -5,7 +5,7 @@ import unicodedata
 from django.db import connection, models
 from django.utils.translation import gettext as _
 
-from workshops.actors import Actor
+from workshops.actors import Actor, Role
 from workshops.errors import Refused
 from workshops.models import Participant, Workshop
 
@@ -30,6 +30,27 @@ def clean_text(value: object, *, field: str, max_length: int) -> str:
             % {"field": field, "max": max_length, "length": len(text)},
         )
     return text
+
+
+def locked_contributor(actor: Actor, *, refusal: str) -> Participant:
+    """The participant sending a vote or an answer, locked: their commands from several
+    devices are served one at a time. Scribes type for tables; they do not vote or answer
+    (`refusal` says so in the caller's words)."""
+    if actor.role != Role.PARTICIPANT:
+        raise Refused("forbidden", refusal)
+    participant = (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("workshop")
+        .filter(pk=actor.participant_id, workshop_id=actor.workshop_id)
+        .first()
+    )
+    if participant is None:
+        raise Refused("unauthenticated", _("Please join the workshop again."))
+    if participant.kind == Participant.Kind.SCRIBE:
+        raise Refused("forbidden", refusal)
+    if participant.workshop.status == Workshop.Status.CLOSED:
+        raise Refused("closed", _("This workshop is closed."))
+    return participant
 
 
 def share_lock(model: type[models.Model], pk: int) -> None:

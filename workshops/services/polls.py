@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from live import streams
 from live.broadcast import emit
 from live.snapshots import publish_soon
-from workshops.actors import Actor, Role
+from workshops.actors import Actor
 from workshops.errors import Refused
 from workshops.models import (
     POLL_MAX_OPTIONS,
@@ -33,6 +33,7 @@ from workshops.models import (
 from workshops.services.common import (
     clean_choice,
     clean_text,
+    locked_contributor,
     locked_workshop,
     require_lead,
     share_lock,
@@ -251,21 +252,7 @@ def close_phase_polls(phase: Phase) -> None:
 
 
 def _respondent(actor: Actor) -> Participant:
-    if actor.role != Role.PARTICIPANT:
-        raise Refused("forbidden", _("Only participants answer polls."))
-    participant = (
-        Participant.objects.select_for_update(of=("self",))
-        .select_related("workshop")
-        .filter(pk=actor.participant_id, workshop_id=actor.workshop_id)
-        .first()
-    )
-    if participant is None:
-        raise Refused("unauthenticated", _("Please join the workshop again."))
-    if participant.kind == Participant.Kind.SCRIBE:
-        raise Refused("forbidden", _("Only participants answer polls."))
-    if participant.workshop.status == Workshop.Status.CLOSED:
-        raise Refused("closed", _("This workshop is closed."))
-    return participant
+    return locked_contributor(actor, refusal=_("Only participants answer polls."))
 
 
 def _open_poll_for(participant: Participant, poll_id: object) -> Poll:

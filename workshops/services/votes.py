@@ -10,29 +10,15 @@ from django.utils.translation import gettext as _
 
 from live import streams
 from live.snapshots import publish_soon
-from workshops.actors import Actor, Role
+from workshops.actors import Actor
 from workshops.errors import Refused
 from workshops.models import Conclusion, Dot, Participant, Phase, PostIt, Workshop
 from workshops.selectors import my_dots
-from workshops.services.common import participant_board, share_lock
+from workshops.services.common import locked_contributor, participant_board, share_lock
 
 
 def _voter(actor: Actor) -> Participant:
-    if actor.role != Role.PARTICIPANT:
-        raise Refused("forbidden", _("Only participants vote."))
-    participant = (
-        Participant.objects.select_for_update(of=("self",))
-        .select_related("workshop")
-        .filter(pk=actor.participant_id, workshop_id=actor.workshop_id)
-        .first()
-    )
-    if participant is None:
-        raise Refused("unauthenticated", _("Please join the workshop again."))
-    if participant.workshop.status == Workshop.Status.CLOSED:
-        raise Refused("closed", _("This workshop is closed."))
-    if participant.kind == Participant.Kind.SCRIBE:
-        raise Refused("forbidden", _("Only participants vote."))
-    return participant
+    return locked_contributor(actor, refusal=_("Only participants vote."))
 
 
 def _vote_phase(participant: Participant) -> Phase:
