@@ -1,4 +1,5 @@
-# Atelier: `make run` starts the product, `make test` passes the whole suite.
+# Atelier: `make run` starts the product (daphne and the background worker), `make test`
+# passes the whole suite.
 # Both install what they need first (a virtualenv, Debian packages when missing).
 
 SHELL := /bin/bash
@@ -62,7 +63,10 @@ run: install
 	@DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput -v 0
 	@DEBUG=$${DEBUG:-true} $(BIN)/python manage.py atelier_demo
 	@echo "  Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
-	@DEBUG=$${DEBUG:-true} exec $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	@export DEBUG=$${DEBUG:-true}; \
+	$(BIN)/python manage.py atelier_worker >.data/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 test: system-packages install
 	$(BIN)/ruff check .

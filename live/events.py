@@ -107,6 +107,10 @@ BROADCAST_SENT = EventType("broadcast.sent", {"broadcast": int})
 # The speaking queue (hands raised, the current speaker): redrawn whole, it is short.
 HANDS_CHANGED = EventType("hands.changed", {})
 
+# The workshop closes (nobody joins or writes any more) or is opened again.
+WORKSHOP_CLOSED = EventType("workshop.closed", {})
+WORKSHOP_REOPENED = EventType("workshop.reopened", {})
+
 EVENT_TYPES: dict[str, EventType] = {
     event.name: event
     for event in (
@@ -132,6 +136,8 @@ EVENT_TYPES: dict[str, EventType] = {
         BREAKOUTS_CHANGED,
         BROADCAST_SENT,
         HANDS_CHANGED,
+        WORKSHOP_CLOSED,
+        WORKSHOP_REOPENED,
     )
 }
 

@@ -3,8 +3,11 @@
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from live.models import CommandReceipt
 from workshops.errors import Refused
@@ -41,10 +44,22 @@ def run_once(
             earlier = CommandReceipt.objects.get(actor=actor_key, client_id=client_id)
             if earlier.args_digest != digest:
                 raise Refused(
-                    "id_reused", "This command id was already used for another command."
+                    "id_reused", _("This command id was already used for another command.")
                 ) from None
             return earlier.result
         result = execute()
         receipt.result = result
         receipt.save(update_fields=["result"])
         return result
+
+
+# A phone's queue survives in its browser: keep receipts long after any workshop ends, so a
+# command resent late is still recognized (and then refused by a closed workshop).
+RECEIPTS_KEPT_FOR = timedelta(days=30)
+
+
+def prune_receipts(job: object = None) -> dict:
+    """A background job: forget receipts older than `RECEIPTS_KEPT_FOR`."""
+    cutoff = timezone.now() - RECEIPTS_KEPT_FOR
+    deleted, _by_model = CommandReceipt.objects.filter(created_at__lt=cutoff).delete()
+    return {"deleted": deleted}

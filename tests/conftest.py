@@ -80,6 +80,16 @@ def close_connections_of_async_tests(django_db_setup):
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
 
 
+@pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """Pages activate their workshop's or visitor's language for the rest of the thread, as
+    each request does in production; a test must not leave the next one in English."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         for name, problem in UNAVAILABLE.items():

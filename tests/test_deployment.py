@@ -57,3 +57,9 @@ def test_the_web_service_migrates_on_start_and_waits_for_healthy_dependencies(co
 def test_the_dockerfile_it_builds_exists():
     build = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["build"]
     assert (ROOT / build["context"] / build["dockerfile"]).is_file()
+
+
+def test_a_worker_service_runs_background_jobs_on_the_same_database(compose):
+    worker = compose["services"]["worker"]
+    assert worker["command"][-1] == "atelier_worker"
+    assert worker["environment"] == compose["services"]["web"]["environment"]

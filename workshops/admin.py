@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from workshops import services
-from workshops.models import Group, Participant, PostIt, Workshop
+from workshops.models import Group, Job, Participant, PostIt, Workshop
 
 
 @admin.register(Workshop)
@@ -50,3 +50,15 @@ class PostItAdmin(admin.ModelAdmin):
     list_filter = ["workshop"]
     search_fields = ["text"]
     list_select_related = ["workshop", "group", "author"]
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Read-only: jobs are queued by the product and run by the worker."""
+
+    list_display = ["kind", "status", "run_at", "attempts", "finished_at"]
+    list_filter = ["status", "kind"]
+    readonly_fields = [field.name for field in Job._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -312,6 +312,8 @@ COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "speaker.next": _speaker_call_next,
     "speaker.done": _without_args(services.speaker_done),
     "tablet.pairing": _tablet_pairing,
+    "workshop.close": _without_args(services.workshop_close),
+    "workshop.reopen": _without_args(services.workshop_reopen),
 }
 
 

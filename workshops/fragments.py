@@ -356,6 +356,8 @@ RENDERERS: dict[str, Callable[[int, Mapping], list[Swap]]] = {
     "groups.changed": _groups_changed,
     "broadcast.sent": _broadcast_sent,
     "hands.changed": _hands_changed,
+    "workshop.closed": _phase_changed,  # the banner and the agenda say it is closed
+    "workshop.reopened": _phase_changed,
 }
 
 

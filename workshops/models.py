@@ -73,6 +73,9 @@ class Workshop(models.Model):
     # The groups' conclusions shown side by side to everyone, in the plenary.
     conclusions_shared = models.BooleanField(_("conclusions shared"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the facilitators closed it: nobody joins or writes any more; its outcomes
+    # become proposals and its minutes can be exported.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -494,3 +497,46 @@ class Conclusion(models.Model):
     @property
     def locked(self) -> bool:
         return self.locked_at is not None
+
+
+class Job(models.Model):
+    """Work that must not run in a request or a socket handler (minutes, digests, deadlines):
+    a row that a worker (`manage.py atelier_worker`) claims with a conditional update, so two
+    workers never run the same job. `workshops.jobs` enqueues, claims and runs them."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=60)
+    payload = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    # Not before this time: deadlines and daily digests are jobs that wait.
+    run_at = models.DateTimeField()
+    # At most one pending job per key ("digest:2026-12-02"): enqueuing twice is harmless.
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=120, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # What a screen shows while it runs (0–100) and what it produced (a file's id…).
+    progress = models.PositiveSmallIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run_at", "id"]
+        indexes = [models.Index(fields=["status", "run_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=models.Q(status__in=["queued", "running"]) & ~models.Q(dedupe_key=""),
+                name="one_pending_job_per_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.pk} ({self.status})"

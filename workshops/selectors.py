@@ -259,6 +259,7 @@ def agenda_context(workshop_id: int) -> dict:
         None,
     )
     return {
+        "workshop": Workshop.objects.get(pk=workshop_id),
         "phases": phases,
         "current": current,
         "upcoming": upcoming,

@@ -145,6 +145,8 @@ MATRIX = {
     "speaker.next": (lambda ids: {}, LEADS),
     "speaker.done": (lambda ids: {}, LEADS),
     "tablet.pairing": (lambda ids: {"group": ids["online"]}, LEADS),
+    "workshop.close": (lambda ids: {}, LEADS),
+    "workshop.reopen": (lambda ids: {}, LEADS),
 }
 
 

@@ -15,6 +15,8 @@ from workshops.services.agenda import (
     phase_resume,
     phase_start,
     phase_update,
+    workshop_close,
+    workshop_reopen,
 )
 from workshops.services.board import (
     board_open,
@@ -131,9 +133,11 @@ __all__ = [
     "speaker_done",
     "tablet_pair",
     "tablet_pairing_open",
+    "workshop_close",
     "workshop_create",
     "workshop_create_from_blueprint",
     "workshop_duplicate",
+    "workshop_reopen",
     "workshop_set_anonymous",
     "workshop_set_label",
 ]

@@ -1,4 +1,5 @@
-"""The agenda: phases, and the current phase's timer (a deadline every screen counts down)."""
+"""The agenda: phases, the current phase's timer (a deadline every screen counts down), and
+closing the workshop at the end."""
 
 from datetime import timedelta
 
@@ -21,7 +22,7 @@ from workshops.services.common import (
 )
 from workshops.services.conclusions import lock_all_conclusions
 from workshops.services.groups import switch_breakouts
-from workshops.services.polls import close_phase_polls, open_phase_polls
+from workshops.services.polls import close_open_polls, close_phase_polls, open_phase_polls
 from workshops.services.votes import publish_all_tallies
 
 MAX_DOTS = 20
@@ -253,3 +254,44 @@ def phase_end(*, actor: Actor) -> Phase:
         _finish(phase, timezone.now())
         _emit_phase(workshop, "phase.ended", phase)
     return phase
+
+
+def workshop_close(*, actor: Actor) -> Workshop:
+    """End the workshop: the current phase ends, open polls close, conclusions are locked and
+    hands go down; nobody joins or writes any more. What was written stays, for the minutes
+    and the proposals. Closing twice changes nothing."""
+    require_lead(actor)
+    with transaction.atomic():
+        workshop = locked_workshop(actor)
+        if workshop.status == Workshop.Status.CLOSED:
+            return workshop
+        now = timezone.now()
+        running = current_phase(workshop)
+        if running is not None:
+            _finish(running, now)
+            _emit_phase(workshop, "phase.ended", running)
+        close_open_polls(workshop)
+        lock_all_conclusions(workshop.pk)
+        workshop.participants.exclude(hand_raised_at=None).update(hand_raised_at=None)
+        workshop.status = Workshop.Status.CLOSED
+        workshop.closed_at = now
+        workshop.speaker = None
+        workshop.save(update_fields=["status", "closed_at", "speaker"])
+        emit(workshop_id=workshop.pk, stream=streams.WORKSHOP, name="hands.changed", data={})
+        emit(workshop_id=workshop.pk, stream=streams.WORKSHOP, name="workshop.closed", data={})
+    return workshop
+
+
+def workshop_reopen(*, actor: Actor) -> Workshop:
+    """Open a workshop closed by mistake again; its conclusions stay locked until a
+    facilitator unlocks them."""
+    require_lead(actor)
+    with transaction.atomic():
+        workshop = locked_workshop(actor)
+        if workshop.status != Workshop.Status.CLOSED:
+            return workshop
+        workshop.status = Workshop.Status.OPEN
+        workshop.closed_at = None
+        workshop.save(update_fields=["status", "closed_at"])
+        emit(workshop_id=workshop.pk, stream=streams.WORKSHOP, name="workshop.reopened", data={})
+    return workshop

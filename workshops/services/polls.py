@@ -251,6 +251,12 @@ def close_phase_polls(phase: Phase) -> None:
         _close(poll)
 
 
+def close_open_polls(workshop: Workshop) -> None:
+    """The workshop closes: every poll still open closes with it."""
+    for poll in workshop.polls.select_for_update().filter(status=Poll.Status.OPEN):
+        _close(poll)
+
+
 def _respondent(actor: Actor) -> Participant:
     return locked_contributor(actor, refusal=_("Only participants answer polls."))
 

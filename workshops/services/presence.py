@@ -28,6 +28,8 @@ def hand_raise(*, actor: Actor) -> Participant:
         raise Refused("forbidden", _("Only participants raise a hand."))
     with transaction.atomic():
         workshop = locked_workshop(actor)
+        if workshop.status == Workshop.Status.CLOSED:
+            raise Refused("closed", _("This workshop is closed."))
         participant = one_of(workshop, Participant, actor.participant_id)
         if participant.hand_raised_at is None:
             participant.hand_raised_at = timezone.now()
