@@ -53,6 +53,8 @@
   let queue = loadQueue();
 
   function setStatus(name) {
+    // Other modules (the conclusion editor) show their own state from this one.
+    document.dispatchEvent(new CustomEvent("live:status", { detail: { state: name } }));
     const element = document.querySelector("[data-live-status]");
     if (!element) return;
     element.dataset.state = name;
