@@ -143,6 +143,26 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Counters shared by every process (failed join codes per address): Redis when there is one.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CHANNEL_LAYER_PREFIX,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Wrong join, pairing or link codes tolerated per address before it must wait: a whole venue
+# shares one address, so successful joins never count (docs/security.md).
+CODE_FAILURES_PER_ADDRESS = int(os.environ.get("CODE_FAILURES_PER_ADDRESS", "60"))
+CODE_FAILURES_WINDOW_S = int(os.environ.get("CODE_FAILURES_WINDOW_S", "600"))
+# Behind a load balancer, the client's address is the last one it added to X-Forwarded-For.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -53,6 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.CHANNEL_LAYERS["default"].setdefault("CONFIG", {})["prefix"] = (
         f"atelier-test-{os.getpid()}"
     )
+    settings.CACHES["default"]["KEY_PREFIX"] = f"atelier-test-{os.getpid()}"
     for name, problem in (("postgres", postgres_problem()), ("redis", redis_problem())):
         if problem is None:
             continue
@@ -67,6 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
         }
     if "redis" in UNAVAILABLE:
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @pytest.fixture(scope="session", autouse=True)
