@@ -54,6 +54,9 @@ def pytest_configure(config: pytest.Config) -> None:
         f"atelier-test-{os.getpid()}"
     )
     settings.CACHES["default"]["KEY_PREFIX"] = f"atelier-test-{os.getpid()}"
+    # And its own test database: two runs on one machine never drop each other's.
+    database = settings.DATABASES["default"]
+    database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
     for name, problem in (("postgres", postgres_problem()), ("redis", redis_problem())):
         if problem is None:
             continue
