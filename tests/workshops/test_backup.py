@@ -81,7 +81,8 @@ def empty_database():
     """A database of its own, migrated and empty; dropped afterwards."""
     name = f"atelier_restore_{uuid.uuid4().hex[:8]}"
     database = settings.DATABASES["default"]
-    admin = f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/postgres"
+    host = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
+    admin = f"postgres://{database['USER']}@{host}/postgres"
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     url = admin.rsplit("/", 1)[0] + "/" + name
