@@ -5,6 +5,7 @@ in-memory channel layer. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY and
 ALLOWED_HOSTS (docs/operations.md lists every variable).
 """
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -213,6 +214,21 @@ LIVE_MAX_FRAME_BYTES = 64 * 1024
 # A conclusion's update may carry many edits made offline: its own, larger limit.
 LIVE_MAX_DOC_FRAME_BYTES = 1024 * 1024
 LIVE_MAX_MISSED_EVENTS = int(os.environ.get("LIVE_MAX_MISSED_EVENTS", "500"))
+# Per participant (a tablet or a scribe: four times): (burst, sustained per second). The burst
+# lets a phone resend what it queued while offline; docs/security.md explains the values.
+LIVE_RATE_LIMITS = {
+    "postits": (20, 0.5),  # one post-it every 2 s after 20 at once
+    "edits": (30, 2.0),  # moving, editing, clustering
+    "votes": (30, 2.0),  # dots and poll answers, changed minds included
+    "hands": (6, 0.2),
+}
+# e.g. LIVE_RATE_LIMITS='{"postits": [40, 1]}' for a hall of scribes.
+LIVE_RATE_LIMITS.update(
+    {
+        name: tuple(value)
+        for name, value in json.loads(os.environ.get("LIVE_RATE_LIMITS") or "{}").items()
+    }
+)
 
 LOGGING = {
     "version": 1,

@@ -86,6 +86,14 @@ def close_connections_of_async_tests(django_db_setup):
 
 
 @pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Each test starts with full buckets (ids of participants are reused across tests)."""
+    from live.ratelimit import limiter
+
+    limiter.clear()
+
+
+@pytest.fixture(autouse=True)
 def default_language_after_each_test():
     """Pages activate their workshop's or visitor's language for the rest of the thread, as
     each request does in production; a test must not leave the next one in English."""
