@@ -54,6 +54,9 @@ def pytest_configure(config: pytest.Config) -> None:
         f"atelier-test-{os.getpid()}"
     )
     settings.CACHES["default"]["KEY_PREFIX"] = f"atelier-test-{os.getpid()}"
+    # A password hash costs half a second on a loaded machine; tests need none of it
+    # (the daphne processes they start use tests/support/server_settings.py, the same).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # And its own test database: two runs on one machine never drop each other's.
     database = settings.DATABASES["default"]
     database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"

@@ -168,12 +168,11 @@ def postit_create(request: HttpRequest, code: str) -> HttpResponse:
     form = PostItForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        args = {"text": data["text"], "color": data["color"]}
+        args.update({key: data[key] for key in ("table", "signature") if data[key]})
         try:
             execute_command(
-                actor=actor,
-                client_id=data["client_id"],
-                name="postit.create",
-                args={"text": data["text"], "color": data["color"]},
+                actor=actor, client_id=data["client_id"], name="postit.create", args=args
             )
         except Refused as refusal:
             messages.error(request, refusal.message)
