@@ -35,7 +35,7 @@ class View:
     args: Callable[[World], list]
     allowed: set[str]
     method: str = "get"
-    data: Callable[[World, str], dict] = lambda world, persona: {}  # noqa: E731
+    data: Callable[[World, str], dict] = lambda world, persona: {}
 
 
 def logged_in(user) -> Client:
