@@ -168,8 +168,8 @@ def postit_create(request: HttpRequest, code: str) -> HttpResponse:
     form = PostItForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        args = {"text": data["text"], "color": data["color"]}
-        args.update({key: data[key] for key in ("table", "signature") if data[key]})
+        optional = {key: data[key] for key in ("table", "signature") if data[key]}
+        args = {"text": data["text"], "color": data["color"], **optional}
         try:
             execute_command(
                 actor=actor, client_id=data["client_id"], name="postit.create", args=args
