@@ -57,7 +57,9 @@ def resolve_actor(*, workshop: Workshop, user, session, view: View) -> Actor | N
     participant_id = session.get(SESSION_PARTICIPANTS, {}).get(str(workshop.pk))
     if participant_id is None:
         return None
-    if not Participant.objects.filter(pk=participant_id, workshop=workshop).exists():
+    if not Participant.objects.filter(
+        pk=participant_id, workshop=workshop, anonymized_at=None
+    ).exists():
         return None  # erased or removed since: the guest joins again
     return Actor(workshop.pk, Role.PARTICIPANT, participant_id=participant_id)
 
