@@ -26,6 +26,7 @@ from workshops.minutes.document import (
 INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 # "&amp;" or "&#60;" would be read as the character they name.
 ENTITY = re.compile(r"&(?=#?\w+;)")
+BREAKS = re.compile(r"[ \t\r\n\f\v]+")
 # What opens a block at the start of a line: lists, headings, quotes, setext underlines.
 LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
 
@@ -33,12 +34,8 @@ LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
 def escape(text: str) -> str:
     """Literal text on one line: special characters escaped, line breaks become spaces
     (a space at either end is kept: runs of a line are joined as they are)."""
-    words = " ".join(text.split())
-    if words and text[0].isspace():
-        words = " " + words
-    if words and text[-1].isspace():
-        words += " "
-    text = words
+    # Only line breaks and tabs are folded: non-breaking spaces are French typography.
+    text = BREAKS.sub(" ", text)
     text = ENTITY.sub(r"\\&", INLINE_SPECIAL.sub(r"\\\1", text))
     return LINE_START.sub(lambda m: m[1] + _escaped_start(m[2]), text)
 
