@@ -76,9 +76,7 @@ def build_workshop(participants: int, groups: int, postits: int, seed: int):  # 
         for index in range(participants)
     )
     people += Participant.objects.bulk_create(
-        Participant(
-            workshop=workshop, display_name=g.name, location="room", kind="tablet", group=g
-        )
+        Participant(workshop=workshop, display_name=g.name, location="room", kind="tablet", group=g)
         for g in made[:tables]
     )
     clusters = Cluster.objects.bulk_create(

@@ -54,7 +54,9 @@ urlpatterns = [
         minutes_views.minutes_file,
         name="minutes-file",
     ),
-    path("w/<str:code>/minutes/retention/", minutes_views.minutes_retention, name="minutes-retention"),
+    path(
+        "w/<str:code>/minutes/retention/", minutes_views.minutes_retention, name="minutes-retention"
+    ),
     path("w/<str:code>/my-data/", minutes_views.my_data, name="my-data"),
     path("w/<str:code>/my-data/download/", minutes_views.my_data_download, name="my-data-download"),
     path("w/<str:code>/my-data/erase/", minutes_views.my_data_erase, name="my-data-erase"),

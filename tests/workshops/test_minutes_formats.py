@@ -180,7 +180,9 @@ def test_open_data_has_pseudonyms_and_no_names_nor_emails(story):
     assert benches["participant"] == alias
     again = opendata.open_data(story.workshop, now=story.workshop.closed_at)
     assert again["postits"] == data["postits"]  # stable across exports
-    assert {vote["participant"] for vote in data["votes"]} <= {p["id"] for p in data["participants"]}
+    assert {vote["participant"] for vote in data["votes"]} <= {
+        p["id"] for p in data["participants"]
+    }
 
 
 def test_anonymous_post_its_carry_no_participant_in_open_data(story):

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workshops import selectors, services
@@ -162,7 +163,8 @@ def my_data_download(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
     )
-    name = f"{slugify(workshop.title)[:60] or 'atelier'}-{_('my-data')}.json"
+    what = pgettext("file name", "my-data")
+    name = f"{slugify(workshop.title)[:60] or 'atelier'}-{what}.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response
