@@ -103,7 +103,7 @@ def play(workshop: Workshop, organizer, *, texts: dict[str, str] | None = None) 
         "oops": write(actor=as_participant(people["alice"]), text="Doublon effacé"),
     }
     services.phase_extend(actor=lead, minutes=5)
-    cluster = services.cluster_create(
+    services.cluster_create(
         actor=lead,
         name=texts["cluster"],
         group_id=table.pk,

@@ -52,7 +52,8 @@ def test_the_minutes_tell_the_whole_workshop_in_its_language(story):
         "| 1\\. Sondage d'accueil | Plénière · Sondage | 5 min |",
         "1 pause",
         "prolongée 1 fois",
-        "| 6\\. Pot de clôture | Plénière · Accueil et information | 10 min | — | — | — | non tenue |",
+        "| 6\\. Pot de clôture | Plénière · Accueil et information | 10 min | — | — | — |"
+        " non tenue |",
         # The poll with its figures (the chart is in the other formats).
         "#### Venez-vous souvent au parc ?",
         "| Oui | 2 | 67\u00a0% |",

@@ -201,7 +201,7 @@ def test_every_personal_data_provider_is_asked(story, monkeypatch):
     )["data"]
     assert exported["tests.support.extra_privacy_provider"] == {"follows": ["proposition 7"]}
     client.post(reverse("my-data-erase", args=[story.workshop.join_code]), {"confirm": "erase"})
-    assert extra_privacy_provider.CALLS == [("export", alice.pk), ("anonymize", alice.pk)]
+    assert [("export", alice.pk), ("anonymize", alice.pk)] == extra_privacy_provider.CALLS
 
 
 def test_the_organizer_sets_the_retention(story, organizer, facilitator):

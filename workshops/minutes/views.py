@@ -21,7 +21,7 @@ from workshops import selectors, services
 from workshops.actors import SESSION_PARTICIPANTS, Role
 from workshops.errors import Refused
 from workshops.forms import MinutesForm, RetentionForm
-from workshops.minutes.exports import FILE_KINDS, describe
+from workshops.minutes.exports import FILE_KINDS
 from workshops.privacy import collect_personal_data
 from workshops.services.privacy import participant_erase, retention_ends, workshop_set_retention
 from workshops.views import lead_actor_or_404, participant_actor, workshop_or_404
