@@ -4,7 +4,7 @@ from django.utils.translation import ngettext
 
 from workshops import services
 from workshops.models import Group, Job, Participant, PostIt, Workshop
-from workshops.services.privacy import workshop_anonymize_expired
+from workshops.services.privacy import participants_erase, workshop_anonymize_expired
 
 
 @admin.register(Workshop)
@@ -72,6 +72,21 @@ class ParticipantAdmin(admin.ModelAdmin):
     list_display = ["display_name", "workshop", "location", "group", "joined_at", "anonymized_at"]
     list_filter = ["location", "workshop"]
     search_fields = ["display_name"]
+    actions = ["erase_identity"]
+
+    @admin.action(description=_("Erase the identity of the selected participants now"))
+    def erase_identity(self, request, queryset) -> None:
+        count = participants_erase(participant_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d participant anonymized.",
+                "%(count)d participants anonymized.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(PostIt)

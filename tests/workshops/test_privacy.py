@@ -217,3 +217,23 @@ def test_the_organizer_sets_the_retention(story, organizer, facilitator):
     assert client.post(url, {"retention_days": "90"}).status_code == 302
     story.workshop.refresh_from_db()
     assert story.workshop.retention_days == 90
+
+
+def test_an_admin_erases_one_person_who_asked_by_letter(story):
+    admin = get_user_model().objects.create_superuser("root", password="admin-pass-123")
+    client = Client()
+    client.force_login(admin)
+    bob = story.people["bob"]
+    response = client.post(
+        reverse("admin:workshops_participant_changelist"),
+        {"action": "erase_identity", "_selected_action": [bob.pk]},
+        follow=True,
+    )
+    assert "1 participant anonymisé." in response.content.decode()
+    assert names(story.workshop) == {
+        "Alice Martin",
+        "Chloé Petit",
+        "Sam Scribe",
+        "Table du kiosque",
+        "Participant anonyme",
+    }

@@ -34,6 +34,29 @@ def participant_erase(*, actor: Actor) -> Participant:
     return participant
 
 
+def participants_erase(*, participant_ids: list[int]) -> int:
+    """Erase these participants' identities now, whatever their workshops' retention (an
+    administrator answering a request that came by letter or e-mail). Returns how many."""
+    erased = 0
+    workshop_ids = (
+        Participant.objects.filter(pk__in=participant_ids, anonymized_at=None)
+        .values_list("workshop_id", flat=True)
+        .distinct()
+    )
+    for workshop_id in sorted(workshop_ids):
+        with transaction.atomic():
+            workshop = Workshop.objects.select_for_update().get(pk=workshop_id)
+            participants = list(
+                Participant.objects.select_for_update().filter(
+                    pk__in=participant_ids, workshop=workshop, anonymized_at=None
+                )
+            )
+            if participants:
+                anonymize(workshop, participants)
+            erased += len(participants)
+    return erased
+
+
 def anonymize(workshop: Workshop, participants: list[Participant]) -> None:
     """Erase these participants' identities (the caller holds the workshop's lock), then
     redraw what showed their names: the console's lists, boards with authors, the queue."""
