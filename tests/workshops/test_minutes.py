@@ -49,10 +49,10 @@ def test_the_minutes_tell_the_whole_workshop_in_its_language(story):
         "| Groupe en ligne | 0 | 1 | 0 | 0 | 1 |",
         "| Total | 2 | 1 | 1 | 1 | 3 |",
         # The agenda, planned and as it ran (pauses and extensions from the event log).
-        "| 1\\. Sondage d'accueil | Plénière · Sondage | 5 min |",
+        "| 1. Sondage d'accueil | Plénière · Sondage | 5 min |",
         "1 pause",
         "prolongée 1 fois",
-        "| 6\\. Pot de clôture | Plénière · Accueil et information | 10 min | — | — | — |"
+        "| 6. Pot de clôture | Plénière · Accueil et information | 10 min | — | — | — |"
         " non tenue |",
         # The poll with its figures (the chart is in the other formats).
         "#### Venez-vous souvent au parc ?",

@@ -79,7 +79,9 @@ def file_stem(export: Export, key: str) -> str:
 
 def generate(job: Job) -> dict:
     """Write every file of the export named in the job's payload, reporting progress."""
-    export = Export.objects.select_related("workshop").get(pk=job.payload["export"])
+    export = Export.objects.select_related("workshop").filter(pk=job.payload["export"]).first()
+    if export is None:  # its workshop was deleted meanwhile
+        return {"export": None}
     workshop = export.workshop
     now = timezone.now()
     produced: dict[str, bytes] = {}

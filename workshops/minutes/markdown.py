@@ -31,12 +31,16 @@ BREAKS = re.compile(r"[ \t\r\n\f\v]+")
 LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
 
 
-def escape(text: str) -> str:
+def escape(text: str, *, start: bool = True) -> str:
     """Literal text on one line: special characters escaped, line breaks become spaces
-    (a space at either end is kept: runs of a line are joined as they are)."""
+    (a space at either end is kept: runs of a line are joined as they are). `start`: the
+    text may begin a line (a paragraph, a list item), where "1." or "-" would open a list;
+    not in headings and table cells."""
     # Only line breaks and tabs are folded: non-breaking spaces are French typography.
     text = BREAKS.sub(" ", text)
     text = ENTITY.sub(r"\\&", INLINE_SPECIAL.sub(r"\\\1", text))
+    if not start:
+        return text
     return LINE_START.sub(lambda m: m[1] + _escaped_start(m[2]), text)
 
 
@@ -45,12 +49,13 @@ def _escaped_start(marker: str) -> str:
     return marker + "\\" if marker.isdigit() else "\\" + marker
 
 
-def inline(content: Inline) -> str:
-    return "".join(_run(run) for run in content)
+def inline(content: Inline, *, start: bool = True) -> str:
+    """A line of runs; only the first may begin the line."""
+    return "".join(_run(run, start=start and index == 0) for index, run in enumerate(content))
 
 
-def _run(run: Run) -> str:
-    text = escape(run.text)
+def _run(run: Run, *, start: bool) -> str:
+    text = escape(run.text, start=start)
     if not text.strip():
         return text
     # Emphasis must touch its text: spaces go outside the markers.
@@ -71,11 +76,11 @@ def label(text: str) -> str:
 
 
 def render(document: Document) -> str:
-    lines = [f"# {escape(document.title)}", ""]
+    lines = [f"# {escape(document.title, start=False)}", ""]
     if document.subtitle:
         lines += [escape(document.subtitle), ""]
     for section in document.sections:
-        lines += [f"## {escape(section.title)}", ""]
+        lines += [f"## {escape(section.title, start=False)}", ""]
         for block in section.blocks:
             lines += render_block(block)
             lines.append("")
@@ -86,12 +91,15 @@ def render(document: Document) -> str:
 def render_block(block: Block) -> list[str]:
     kind = block.kind
     if kind == "heading":
-        return ["#" * min(block.level, 6) + " " + escape(block.text)]
+        return ["#" * min(block.level, 6) + " " + escape(block.text, start=False)]
     if kind == "paragraph":
         text = inline(block.content)
         return [f"*{text}*" if block.muted and text else text]
     if kind == "facts":
-        return [f"- **{escape(label(name))}** {inline(value)}" for name, value in block.items]
+        return [
+            f"- **{escape(label(name))}** {inline(value, start=False)}"
+            for name, value in block.items
+        ]
     if kind == "table":
         return render_table(block)
     if kind == "items":
@@ -108,7 +116,7 @@ def render_block(block: Block) -> list[str]:
 
 def render_table(table: Table) -> list[str]:
     def row(cells) -> str:
-        return "| " + " | ".join(escape(cell) or " " for cell in cells) + " |"
+        return "| " + " | ".join(escape(cell, start=False) or " " for cell in cells) + " |"
 
     rule = "|" + "|".join(
         "---:" if index in table.numeric else "---" for index in range(len(table.headers))

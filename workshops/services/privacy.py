@@ -120,13 +120,19 @@ def participants_anonymize_expired(*, now: datetime | None = None) -> int:
     """Every workshop past its retention: its participants anonymized (the daily job, the
     `atelier_anonymize` command). Returns how many participants were."""
     now = now or timezone.now()
-    candidates = Workshop.objects.filter(participants__anonymized_at=None).distinct()
+    candidates = workshops_with_identities()
     due = [
         w.pk
         for w in candidates.only("pk", "closed_at", "created_at", "retention_days")
         if retention_ends(w) <= now
     ]
     return sum(workshop_anonymize_expired(workshop_id=pk, now=now) for pk in due)
+
+
+def workshops_with_identities():
+    """Workshops with at least one participant not anonymized yet."""
+    pending = Participant.objects.filter(anonymized_at=None).values("workshop_id")
+    return Workshop.objects.filter(pk__in=pending)
 
 
 def workshop_set_retention(*, user, workshop_id: int, days: int) -> Workshop:

@@ -7,8 +7,12 @@ now, or from cron. Contributions stay, attributed to nobody.
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from workshops.models import Participant, Workshop
-from workshops.services.privacy import participants_anonymize_expired, retention_ends
+from workshops.models import Participant
+from workshops.services.privacy import (
+    participants_anonymize_expired,
+    retention_ends,
+    workshops_with_identities,
+)
 
 
 class Command(BaseCommand):
@@ -24,7 +28,7 @@ class Command(BaseCommand):
         if dry_run:
             due = [
                 workshop
-                for workshop in Workshop.objects.filter(participants__anonymized_at=None).distinct()
+                for workshop in workshops_with_identities()
                 if retention_ends(workshop) <= now
             ]
             for workshop in due:
