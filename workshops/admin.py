@@ -16,6 +16,11 @@ class WorkshopAdmin(admin.ModelAdmin):
     filter_horizontal = ["facilitators"]
     actions = ["anonymize_past_retention"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A new workshop starts with the default retention, as from the organizer's page.
+        extra = ["retention_days"] if obj is None else []
+        return [*self.readonly_fields, *extra]
+
     @admin.action(description=_("Anonymize participants (workshops past their retention)"))
     def anonymize_past_retention(self, request, queryset) -> None:
         anonymized, not_due = 0, []
