@@ -80,6 +80,16 @@ def test_the_minutes_tell_the_whole_workshop_in_its_language(story):
     assert EMAIL.lower() not in text.lower()
 
 
+def test_no_e_mail_address_reaches_the_minutes(story):
+    from django.contrib.auth import get_user_model
+
+    clerk = get_user_model().objects.create_user("jean.dupont@mairie.example", password="x")
+    story.workshop.facilitators.add(clerk)
+    text = markdown_of(story.workshop, named=True)
+    assert "- **Animation\u00a0:** olivia, fatou, jean.dupont" in text
+    assert "@" not in text and EMAIL.lower() not in text.lower()
+
+
 def test_the_minutes_name_nobody_unless_the_organizer_asks(story):
     anonymous = markdown_of(story.workshop)
     assert not [name for name in NAMES if name in anonymous]

@@ -179,7 +179,13 @@ def facilitator_names(workshop: Workshop) -> list[str]:
     Never their e-mail addresses."""
     organizer = workshop.organizer
     others = get_user_model().objects.filter(facilitated_workshops=workshop).order_by("username")
-    return [user.get_full_name() or user.get_username() for user in [organizer, *others]]
+    return [public_name(user) for user in [organizer, *others]]
+
+
+def public_name(user) -> str:
+    """Some sites use e-mail addresses as usernames: only the part before the @ is shown."""
+    name = user.get_full_name() or user.get_username()
+    return name.split("@", 1)[0] if "@" in name else name
 
 
 def phase_timings(workshop: Workshop, phases: list[Phase]) -> list[PhaseTiming]:
