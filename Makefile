@@ -13,8 +13,11 @@ export HOST PORT
 # Debian packages the tests use: Chromium for the browser tests, docker-compose to
 # validate docker-compose.yml, gettext's msgfmt to compile translations.
 TEST_DEBS := chromium fonts-dejavu-core docker-compose gettext
+# What the minutes need at run time: pango for WeasyPrint's PDF, cairo for the charts
+# drawn into DOCX (cairosvg), and a font.
+MINUTES_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 fonts-dejavu-core
 
-.PHONY: run test install messages js system-packages lint bench clean
+.PHONY: run test install messages js system-packages minutes-libs lint bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Atelier needs Python 3.11+"'
@@ -25,7 +28,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $@
 
-install: $(VENV)/.installed messages js
+install: $(VENV)/.installed messages js minutes-libs
+
+# Checked by library name first: a machine that has them (Debian or not) installs nothing.
+minutes-libs:
+	@ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' && ldconfig -p | grep -q 'libcairo.so.2' \
+	  && fc-list 2>/dev/null | grep -q . \
+	  || $(MAKE) --no-print-directory system-packages DEBS="$(MINUTES_DEBS)"
 
 # Browser bundles (static/build/, not committed): `npm ci` again when node_modules is missing
 # or package.json/package-lock.json changed, then esbuild when a source changed.

@@ -189,6 +189,15 @@ STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 # needed for `make run`, and production images run collectstatic for hashed names.
 WHITENOISE_USE_FINDERS = True
 
+# Generated minutes and open data (workshops.Export): files in the default storage, served
+# only through a view that checks the workshop's organizer and facilitators. No MEDIA_URL:
+# nothing under MEDIA_ROOT is public.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+
+# Participants' identities are erased this many days after a workshop (each workshop may
+# set its own); `manage.py atelier_anonymize` and a daily job apply it.
+PRIVACY_RETENTION_DAYS = int(os.environ.get("PRIVACY_RETENTION_DAYS", "365"))
+
 # Served over HTTPS (PUBLIC_URL says so): secure cookies, HSTS, and a redirect from plain
 # HTTP, trusting the load balancer's X-Forwarded-Proto (docs/operations.md, docs/security.md).
 HTTPS = not DEBUG and PUBLIC_URL.startswith("https://")
@@ -236,5 +245,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        # WeasyPrint logs every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from config.health import healthz
 from workshops import views
+from workshops.minutes import views as minutes_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -42,6 +43,23 @@ urlpatterns = [
         views.facilitator_remove,
         name="facilitator-remove",
     ),
+    path("w/<str:code>/minutes/", minutes_views.minutes, name="minutes"),
+    path(
+        "w/<str:code>/minutes/panel/<str:variant>/",
+        minutes_views.minutes_panel,
+        name="minutes-panel",
+    ),
+    path(
+        "w/<str:code>/minutes/<int:export_id>/<str:key>/",
+        minutes_views.minutes_file,
+        name="minutes-file",
+    ),
+    path(
+        "w/<str:code>/minutes/retention/", minutes_views.minutes_retention, name="minutes-retention"
+    ),
+    path("w/<str:code>/my-data/", minutes_views.my_data, name="my-data"),
+    path("w/<str:code>/my-data/download/", minutes_views.my_data_download, name="my-data-download"),
+    path("w/<str:code>/my-data/erase/", minutes_views.my_data_erase, name="my-data-erase"),
     path("organizer/", views.organizer_home, name="organizer-home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

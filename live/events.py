@@ -98,6 +98,12 @@ PHASE_EVENTS = tuple(
     )
 )
 
+# Facilitators' notes on a phase, for the minutes (the console's notes card).
+NOTES_CHANGED = EventType("notes.changed", {"phase": int})
+# Participants' identities erased (on request or at the end of the retention): the
+# console's lists of people are redrawn.
+PARTICIPANTS_ANONYMIZED = EventType("participants.anonymized", {})
+
 # Breakout groups. groups.changed (facilitators) redraws the console's panel; the others
 # (workshop) tell screens to look again at where their person is.
 GROUPS_CHANGED = EventType("groups.changed", {})
@@ -131,6 +137,8 @@ EVENT_TYPES: dict[str, EventType] = {
         POSTIT_RESTORED,
         MODERATION_CHANGED,
         *PHASE_EVENTS,
+        NOTES_CHANGED,
+        PARTICIPANTS_ANONYMIZED,
         GROUPS_CHANGED,
         PARTICIPANT_MOVED,
         BREAKOUTS_CHANGED,

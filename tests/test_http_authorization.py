@@ -130,10 +130,24 @@ VIEWS = [
         method="post",
     ),
     View("organizer-home", lambda w: [], ACCOUNTS),
+    View("minutes", code, LEADS),
+    View("minutes-panel", lambda w: [*code(w), "anonymous"], LEADS),
+    View(
+        "minutes-retention",
+        code,
+        {"organizer"},
+        method="post",
+        data=lambda w, persona: {"retention_days": 200},
+    ),
+    View("my-data", code, GUESTS),
+    View("my-data-download", code, GUESTS),
+    View("my-data-erase", code, GUESTS, method="post", data=lambda w, p: {"confirm": "erase"}),
 ]
 
 # Not workshop views: Django's own (login, admin, language), the health check, the socket.
-OUT_OF_MATRIX = {"login", "logout", "set_language", "healthz", "live-socket"}
+# The minutes' files need minutes made first: tests/workshops/test_minutes_pages.py
+# (test_nobody_else_reaches_the_minutes_or_their_files) covers who downloads them.
+OUT_OF_MATRIX = {"login", "logout", "set_language", "healthz", "live-socket", "minutes-file"}
 
 
 def test_the_matrix_covers_every_view():

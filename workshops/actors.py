@@ -60,7 +60,7 @@ def resolve_actor(*, workshop: Workshop, user, session, view: View) -> Actor | N
     if participant_id is None:
         return None
     kind = (
-        Participant.objects.filter(pk=participant_id, workshop=workshop)
+        Participant.objects.filter(pk=participant_id, workshop=workshop, anonymized_at=None)
         .values_list("kind", flat=True)
         .first()
     )

@@ -174,6 +174,11 @@ def percentages(counts: Sequence[int], total: int | None = None) -> list[int]:
     return [(200 * count + total) // (2 * total) for count in counts]
 
 
+def format_percent(value: int) -> str:
+    """'60 %' in French, '60%' in English: as the charts write it (tables of the minutes)."""
+    return _format_percent(value)
+
+
 def _format_percent(value: int) -> str:
     number = number_format(value, decimal_pos=0)
     language = (translation.get_language() or "").split("-")[0]

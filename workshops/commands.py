@@ -10,6 +10,7 @@ from live.receipts import run_once
 from workshops import services
 from workshops.actors import Actor
 from workshops.errors import Refused
+from workshops.models import Participant
 
 Args = Mapping[str, Any]
 
@@ -180,6 +181,12 @@ def _phase_remove(actor: Actor, args: Args) -> dict:
     return {}
 
 
+def _phase_note(actor: Actor, args: Args) -> dict:
+    _only(args, required={"phase", "notes"})
+    phase = services.phase_note(actor=actor, phase_id=args["phase"], notes=args["notes"])
+    return {"phase": phase.pk}
+
+
 def _phase_start(actor: Actor, args: Args) -> dict:
     _only(args, required={"phase"})
     return {"phase": services.phase_start(actor=actor, phase_id=args["phase"]).pk}
@@ -292,6 +299,7 @@ COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "dot.remove": _on_dot(services.dot_remove),
     "phase.add": _phase_add,
     "phase.update": _phase_update,
+    "phase.note": _phase_note,
     "phase.move": _phase_move,
     "phase.remove": _phase_remove,
     "phase.start": _phase_start,
@@ -318,6 +326,10 @@ COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
 }
 
 
+def erased(participant_id: int) -> bool:
+    return Participant.objects.filter(pk=participant_id).exclude(anonymized_at=None).exists()
+
+
 def execute_command(*, actor: Actor, client_id: str, name: str, args: Args) -> dict:
     """Run a client command once; a replay of the same id returns the original result."""
     handler = COMMANDS.get(name)
@@ -325,6 +337,9 @@ def execute_command(*, actor: Actor, client_id: str, name: str, args: Args) -> d
         raise Refused("unknown_command", _("Unknown command: %(name)s.") % {"name": name})
 
     def execute() -> dict:
+        if actor.participant_id is not None and erased(actor.participant_id):
+            # A socket opened before the erasure acts as nobody any more.
+            raise Refused("unauthenticated", _("Please join the workshop again."))
         # Only a new command counts against the pace: a replay is answered from its receipt.
         check_rate(actor_key=actor.key, command=name, shared_device=actor.shared_device)
         return handler(actor, args)

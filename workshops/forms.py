@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from workshops.blueprints import BLUEPRINTS
 from workshops.models import (
     DISPLAY_NAME_MAX_LENGTH,
+    MAX_RETENTION_DAYS,
     POSTIT_MAX_LENGTH,
     Participant,
     PostIt,
@@ -161,4 +162,29 @@ class ScribeForm(forms.Form):
         label=_("Your name, shown with the post-its you type"),
         max_length=DISPLAY_NAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+
+
+class MinutesForm(forms.Form):
+    """Ask for the minutes; naming participants is the organizer's choice alone."""
+
+    named = forms.BooleanField(
+        label=_("Name the participants"),
+        required=False,
+        help_text=_(
+            "The attendance list, and who wrote each post-it unless post-its are anonymous. "
+            "Open data never has names."
+        ),
+    )
+
+
+class RetentionForm(forms.Form):
+    retention_days = forms.IntegerField(
+        label=_("Days participants' names are kept after the workshop"),
+        min_value=1,
+        max_value=MAX_RETENTION_DAYS,
+        help_text=_(
+            "Then their names are erased; what they wrote stays, anonymous. "
+            "Counted from the workshop's closing."
+        ),
     )

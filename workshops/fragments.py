@@ -300,6 +300,21 @@ def _phase_changed(workshop_id: int, data: Mapping) -> list[Swap]:
     return agenda_swaps(workshop_id)
 
 
+def notes_swap(workshop_id: int) -> Swap:
+    html = render_to_string(
+        "workshops/partials/facilitator_notes.html", selectors.facilitator_notes(workshop_id)
+    )
+    return {"html": html, "target": "#notes", "swap": "outerHTML"}
+
+
+def _notes_changed(workshop_id: int, data: Mapping) -> list[Swap]:
+    return [notes_swap(workshop_id)]
+
+
+def _participants_anonymized(workshop_id: int, data: Mapping) -> list[Swap]:
+    return [attendance_swap(workshop_id), groups_panel_swap(workshop_id)]
+
+
 def groups_panel_swap(workshop_id: int) -> Swap:
     html = render_to_string(
         "workshops/partials/groups_panel.html", selectors.groups_panel(workshop_id)
@@ -353,6 +368,8 @@ RENDERERS: dict[str, Callable[[int, Mapping], list[Swap]]] = {
     "moderation.changed": _moderation_changed,
     "participant.joined": _participant_joined,
     **{event.name: _phase_changed for event in PHASE_EVENTS},
+    "notes.changed": _notes_changed,
+    "participants.anonymized": _participants_anonymized,
     "groups.changed": _groups_changed,
     "broadcast.sent": _broadcast_sent,
     "hands.changed": _hands_changed,
@@ -379,6 +396,7 @@ def render_stream_snapshot(workshop_id: int, stream: str, language: str) -> dict
                 groups_panel_swap(workshop_id),
                 moderation_swap(workshop_id),
                 polls_panel_swap(workshop_id),
+                notes_swap(workshop_id),
             ]
             return {"swaps": swaps}
         group_id = streams.group_of(stream)

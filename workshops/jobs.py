@@ -26,10 +26,13 @@ logger = logging.getLogger(__name__)
 HANDLERS: dict[str, str] = {
     "jobs.noop": "workshops.jobs.noop",
     "receipts.prune": "live.receipts.prune_receipts",
+    "minutes.generate": "workshops.minutes.exports.generate",
+    "privacy.retention": "workshops.privacy.retention_job",
 }
 # Jobs the worker queues by itself, once per period (at the start of each period).
 RECURRING: dict[str, timedelta] = {
     "receipts.prune": timedelta(days=1),
+    "privacy.retention": timedelta(days=1),
 }
 MAX_ATTEMPTS = 3
 STALE_AFTER = timedelta(minutes=15)

@@ -1,6 +1,7 @@
 """The workshop domain's tables. Rules that change them live in services.py."""
 
 import hmac
+import secrets
 from datetime import timedelta
 from hashlib import sha256
 
@@ -17,6 +18,18 @@ CLUSTER_NAME_MAX_LENGTH = 60
 # A socket pings every 25 s: someone unseen for longer than this is away (phone asleep,
 # Wi-Fi lost), not gone: they come back with their place and everything they wrote.
 PRESENT_WITHIN = timedelta(seconds=70)
+PHASE_NOTES_MAX_LENGTH = 2000
+MAX_RETENTION_DAYS = 3650
+
+
+def new_export_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def default_retention_days() -> int:
+    """How long participants' identities are kept after a workshop, unless its organizer
+    chooses otherwise (docs/operations.md, "Personal data")."""
+    return settings.PRIVACY_RETENTION_DAYS
 
 
 def author_key(participant_id: int) -> str:
@@ -76,6 +89,14 @@ class Workshop(models.Model):
     # When the facilitators closed it: nobody joins or writes any more; its outcomes
     # become proposals and its minutes can be exported.
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Days after the workshop (its closing, else its creation) when participants' identities
+    # are erased: their contributions stay, anonymous (workshops.privacy).
+    retention_days = models.PositiveIntegerField(
+        _("days participants' identities are kept"), default=default_retention_days
+    )
+    # Keys the pseudonymous participant ids of open data: stable across exports of this
+    # workshop, unrelated to any other workshop's (and to SECRET_KEY, which may rotate).
+    export_salt = models.CharField(max_length=64, default=new_export_salt, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -129,6 +150,8 @@ class Phase(models.Model):
     dots_per_person = models.PositiveSmallIntegerField(_("dots per person"), default=3)
     dots_stack = models.BooleanField(_("several dots on one post-it"), default=False)
     dots_results_live = models.BooleanField(_("results shown while voting"), default=False)
+    # What the facilitators noted about this phase on the console, for the minutes.
+    notes = models.TextField(_("facilitators' notes"), blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -238,6 +261,9 @@ class Participant(models.Model):
     last_seen_at = models.DateTimeField(null=True, blank=True)
     # The speaking queue: hands in the order they went up.
     hand_raised_at = models.DateTimeField(null=True, blank=True)
+    # Identity erased (on request, or at the end of the workshop's retention): the display
+    # name is neutral, signatures are gone and no session acts as this participant any more.
+    anonymized_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["joined_at"]
@@ -540,3 +566,33 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}#{self.pk} ({self.status})"
+
+
+class Export(models.Model):
+    """One generation of a workshop's minutes and open data, made by a background job.
+
+    Its files live in Django's default storage (MEDIA_ROOT), never under a public URL: a
+    view serves them to the workshop's organizer and facilitators only.
+    """
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="exports")
+    # Participants' names in the minutes (attendance, authors unless post-its are
+    # anonymous): only when the organizer asks. Open data never has names.
+    named = models.BooleanField(_("named minutes"), default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
+    # {format: {"name": storage name, "size": bytes}}, filled when the job is done.
+    files = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self) -> str:
+        return f"{self.workshop_id}/export#{self.pk}"

@@ -16,7 +16,9 @@ from workshops.models import (
     Cluster,
     Conclusion,
     Dot,
+    Export,
     Group,
+    Job,
     Participant,
     Phase,
     Poll,
@@ -603,3 +605,56 @@ def shared_conclusions(workshop: Workshop) -> dict:
             (item for item in items if item.dots), key=lambda item: (-item.dots, item.group.pk)
         ),
     }
+
+
+def facilitator_notes(workshop_id: int) -> dict:
+    """The console's notes card: every phase of the agenda with what was noted about it."""
+    return {"note_phases": list(Phase.objects.filter(workshop_id=workshop_id))}
+
+
+@dataclass
+class ExportVariant:
+    """The minutes of one kind (anonymous or named): the one being made, the latest made."""
+
+    named: bool
+    pending: "Export | None"
+    done: "Export | None"
+
+    @property
+    def key(self) -> str:
+        return "named" if self.named else "anonymous"
+
+    @property
+    def files(self) -> list[dict]:
+        """The latest minutes' files, in a fixed order, with what each one is."""
+        from workshops.minutes.exports import FILE_KINDS, describe
+
+        stored = self.done.files if self.done else {}
+        return [
+            {"key": key, "label": describe(key), "size": stored[key]["size"]}
+            for key in FILE_KINDS
+            if key in stored
+        ]
+
+    @property
+    def failed(self) -> bool:
+        job = self.pending.job if self.pending else None
+        return job is not None and job.status == Job.Status.FAILED
+
+
+def export_variant(workshop: Workshop, *, named: bool) -> ExportVariant:
+    exports = Export.objects.filter(workshop=workshop, named=named).select_related("job")
+    done = exports.exclude(finished_at=None).order_by("-finished_at", "-id").first()
+    pending = exports.filter(finished_at=None).order_by("-id").first()
+    if pending is not None and done is not None and pending.created_at < done.created_at:
+        pending = None  # a failed attempt made before the latest success
+    return ExportVariant(named, pending, done)
+
+
+def minutes_page(workshop: Workshop) -> dict:
+    """The minutes page: anonymous minutes, named ones (if ever asked), the retention."""
+    variants = [export_variant(workshop, named=False)]
+    named = export_variant(workshop, named=True)
+    if named.pending or named.done:
+        variants.append(named)
+    return {"workshop": workshop, "variants": variants}

@@ -437,6 +437,7 @@ def console(request: HttpRequest, code: str) -> HttpResponse:
         "projector_link": links.projector_link(workshop, request),
         "scribe_link": links.scribe_link(workshop, request),
         "hidden_postits": selectors.hidden_postits(workshop.pk),
+        **selectors.facilitator_notes(workshop.pk),
         "boards": selectors.all_boards(workshop),
         **selectors.console_polls(workshop),
         "broadcast": selectors.latest_broadcast(workshop.pk),

@@ -122,6 +122,7 @@ MATRIX = {
         LEADS,
     ),
     "phase.move": (lambda ids: {"phase": ids["planned"], "to": 0}, LEADS),
+    "phase.note": (lambda ids: {"phase": ids["planned"], "notes": "Bon rythme"}, LEADS),
     "phase.remove": (lambda ids: {"phase": ids["planned"]}, LEADS),
     "phase.start": (lambda ids: {"phase": ids["planned"]}, LEADS),
     "phase.pause": (lambda ids: {}, LEADS),

@@ -10,6 +10,7 @@ from workshops.services.agenda import (
     phase_end,
     phase_extend,
     phase_move,
+    phase_note,
     phase_pause,
     phase_remove,
     phase_resume,
@@ -32,6 +33,7 @@ from workshops.services.conclusions import (
     conclusions_share,
     lock_all_conclusions,
 )
+from workshops.services.exports import export_request
 from workshops.services.groups import (
     breakouts_close,
     breakouts_open,
@@ -92,6 +94,7 @@ __all__ = [
     "current_phase",
     "dot_add",
     "dot_remove",
+    "export_request",
     "facilitator_invite",
     "facilitator_remove",
     "group_by_pairing_code",
@@ -109,6 +112,7 @@ __all__ = [
     "phase_end",
     "phase_extend",
     "phase_move",
+    "phase_note",
     "phase_pause",
     "phase_remove",
     "phase_resume",

@@ -11,7 +11,7 @@ from live import streams
 from live.broadcast import emit
 from workshops.actors import Actor
 from workshops.errors import Refused
-from workshops.models import Phase, Workshop
+from workshops.models import PHASE_NOTES_MAX_LENGTH, Phase, Workshop
 from workshops.services.common import (
     clean_choice,
     clean_minutes,
@@ -21,6 +21,7 @@ from workshops.services.common import (
     require_lead,
 )
 from workshops.services.conclusions import lock_all_conclusions
+from workshops.services.exports import queue_export
 from workshops.services.groups import switch_breakouts
 from workshops.services.polls import close_open_polls, close_phase_polls, open_phase_polls
 from workshops.services.votes import publish_all_tallies
@@ -30,6 +31,9 @@ MAX_DOTS = 20
 
 def _emit_phase(workshop: Workshop, name: str, phase: Phase) -> None:
     emit(workshop_id=workshop.pk, stream=streams.WORKSHOP, name=name, data={"phase": phase.pk})
+    if name == "agenda.changed":
+        # The console's notes list the agenda's phases; it is the facilitators' own.
+        _emit_notes(workshop, phase)
     if phase.activity == Phase.Activity.DOT_VOTE and phase.started_at is not None:
         # Boards show, hide or reveal their dot counts with the vote's state.
         publish_all_tallies(workshop)
@@ -256,6 +260,33 @@ def phase_end(*, actor: Actor) -> Phase:
     return phase
 
 
+def _emit_notes(workshop: Workshop, phase: Phase) -> None:
+    emit(
+        workshop_id=workshop.pk,
+        stream=streams.FACILITATORS,
+        name="notes.changed",
+        data={"phase": phase.pk},
+    )
+
+
+def phase_note(*, actor: Actor, phase_id: int, notes: str) -> Phase:
+    """What the facilitators note about a phase, for the minutes; empty clears it. Only
+    facilitators see notes, also after the workshop closed (minutes are written then)."""
+    require_lead(actor)
+    if isinstance(notes, str) and not notes.strip():
+        text = ""
+    else:
+        text = clean_text(notes, field=_("Notes"), max_length=PHASE_NOTES_MAX_LENGTH)
+    with transaction.atomic():
+        workshop = locked_workshop(actor)
+        phase = one_of(workshop, Phase, phase_id)
+        if phase.notes != text:
+            phase.notes = text
+            phase.save(update_fields=["notes"])
+            _emit_notes(workshop, phase)
+    return phase
+
+
 def workshop_close(*, actor: Actor) -> Workshop:
     """End the workshop: the current phase ends, open polls close, conclusions are locked and
     hands go down; nobody joins or writes any more. What was written stays, for the minutes
@@ -277,6 +308,8 @@ def workshop_close(*, actor: Actor) -> Workshop:
         workshop.closed_at = now
         workshop.speaker = None
         workshop.save(update_fields=["status", "closed_at", "speaker"])
+        # The minutes are made at once: the facilitators download them right after.
+        queue_export(workshop, named=False, requested_by_id=actor.user_id)
         emit(workshop_id=workshop.pk, stream=streams.WORKSHOP, name="hands.changed", data={})
         emit(workshop_id=workshop.pk, stream=streams.WORKSHOP, name="workshop.closed", data={})
     return workshop

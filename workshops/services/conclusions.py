@@ -54,7 +54,7 @@ def _conclusion(actor: Actor, group_id: object, *, lock: bool) -> Conclusion:
         raise Refused("not_found", _("This group does not exist."))
     if actor.role == Role.PARTICIPANT:
         member = Participant.objects.filter(
-            pk=actor.participant_id, workshop_id=actor.workshop_id, group=group
+            pk=actor.participant_id, workshop_id=actor.workshop_id, group=group, anonymized_at=None
         ).exists()
         if not member:
             raise Refused("forbidden", _("Only the group's members write its conclusion."))
