@@ -167,6 +167,25 @@ STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 # needed for `make run`, and production images run collectstatic for hashed names.
 WHITENOISE_USE_FINDERS = True
 
+# Files people upload (proposals' attachments), served through views that check access.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+MEDIA_URL = "media/"
+DELIBERATION_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("DELIBERATION_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+
+# Email: the console backend by default (messages printed by the worker, which sends them);
+# production sets an SMTP server. Only background jobs send mail, never a request.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Atelier <atelier@localhost>")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and PUBLIC_URL.startswith("https"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -43,6 +43,7 @@ urlpatterns = [
         name="facilitator-remove",
     ),
     path("organizer/", views.organizer_home, name="organizer-home"),
+    path("", include("deliberation.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
