@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deliberation.models import ANSWER_MAX_LENGTH, Answer, Notification, Proposal
-from deliberation.people import Viewer
+from deliberation.people import Viewer, person_of
 from deliberation.permissions import Action, require
 from deliberation.services.common import proposal_for, space_of
 from deliberation.services.follows import notify_followers
@@ -55,7 +55,7 @@ def answer_stage(*, viewer: Viewer, proposal_id: int, state_id: int, text: str) 
     return staged
 
 
-def _publish(proposal: Proposal, answer: Answer) -> None:
+def _publish(proposal: Proposal, answer: Answer, publisher: int) -> None:
     now = timezone.now()
     answer.published_at = now
     answer.save(update_fields=["published_at"])
@@ -66,6 +66,7 @@ def _publish(proposal: Proposal, answer: Answer) -> None:
         notify_followers(
             proposal,
             Notification.Kind.ANSWER,
+            exclude=publisher,
             data={"state": answer.state.title, "answer": answer.pk},
         )
 
@@ -78,6 +79,7 @@ def answers_publish(*, viewer: Viewer, proposal_ids: list[int]) -> list[Proposal
         raise Refused("invalid", _("At most %(max)d answers at once.") % {"max": MAX_BULK})
     with transaction.atomic():
         require(viewer, Action.ANSWER, space_of(viewer))
+        publisher = person_of(viewer).pk
         published = []
         # In id order: two bulk publications never wait for each other in a circle.
         for proposal_id in sorted(set(proposal_ids), key=lambda pk: pk if type(pk) is int else 0):
@@ -88,7 +90,7 @@ def answers_publish(*, viewer: Viewer, proposal_ids: list[int]) -> list[Proposal
                     "no_answer",
                     _("#%(number)d has no answer ready.") % {"number": proposal.number},
                 )
-            _publish(proposal, staged)
+            _publish(proposal, staged, publisher)
             published.append(proposal)
     return published
 

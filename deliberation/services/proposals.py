@@ -350,6 +350,9 @@ def proposal_merge(*, viewer: Viewer, proposal_id: int, into_id: int) -> Proposa
             [Follow(person_id=pk, proposal=target) for pk in followers], ignore_conflicts=True
         )
         notify_followers(
-            duplicate, Notification.Kind.MERGED, data={"into": target.number, "title": target.title}
+            duplicate,
+            Notification.Kind.MERGED,
+            exclude=person_of(viewer).pk,
+            data={"into": target.number, "title": target.title},
         )
     return duplicate
