@@ -105,7 +105,7 @@ def _deliver(pending, *, digest: bool) -> int:
     for ids in by_person.values():
         with transaction.atomic():
             claimed = list(
-                Notification.objects.select_for_update(skip_locked=True)
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(pk__in=ids, emailed_at=None)
                 .select_related("proposal__space", "comment__author", "person")
             )

@@ -76,6 +76,14 @@ def space_or_404(request: HttpRequest, slug: str) -> Space:
     return space
 
 
+def speak(request: HttpRequest, language: str | None) -> None:
+    """Pages without a space or a workshop speak their reader's language (the one they
+    left their email in, or their workshop's) unless the visitor chose one."""
+    if language and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+
 def viewer_of(request: HttpRequest, space: Space) -> Viewer:
     return resolve_viewer(space=space, user=request.user, session=request.session)
 
@@ -864,6 +872,7 @@ def team_page(request: HttpRequest, slug: str, action: Action) -> tuple[Space, V
     return space, viewer
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def space_answers(request: HttpRequest, slug: str) -> HttpResponse:
     """Proposals waiting for an answer, and the answers ready to publish, in bulk."""
@@ -885,6 +894,7 @@ def space_answers(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "deliberation/answers.html", context, status=400 if error else 200)
 
 
+@login_required
 @require_GET
 def space_moderation(request: HttpRequest, slug: str) -> HttpResponse:
     space, _viewer = team_page(request, slug, Action.MODERATE)
@@ -1147,6 +1157,13 @@ def render_followup(request: HttpRequest, people: list[Person], *, token_person=
 def followup(request: HttpRequest) -> HttpResponse:
     """The proposals born from the workshops this browser took part in, and their state."""
     people = session_people(request.session, request.user)
+    participant = (
+        Participant.objects.filter(pk__in=session_participant_ids(request.session))
+        .select_related("workshop")
+        .order_by("-joined_at")
+        .first()
+    )
+    speak(request, participant.workshop.language if participant else None)
     return render_followup(request, people)
 
 
@@ -1156,6 +1173,7 @@ def followup_token(request: HttpRequest, token: str) -> HttpResponse:
     person = person_by_token(token)
     if person is None:
         raise Http404(_("This link is not valid any more."))
+    speak(request, person.language)
     if request.method == "POST":
         try:
             if request.POST.get("form") == "forget":
@@ -1181,6 +1199,7 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     person = person_by_token(token)
     if person is None or not person.email:
         raise Http404(_("This link is not valid any more."))
+    speak(request, person.language)
     if request.method == "POST":
         services.email_confirm(token=token)
         messages.success(request, _("Your address is confirmed."))
@@ -1193,6 +1212,7 @@ def emails_stop(request: HttpRequest, token: str) -> HttpResponse:
     person = person_by_token(token)
     if person is None:
         raise Http404(_("This link is not valid any more."))
+    speak(request, person.language)
     if request.method == "POST":
         services.emails_stop(token=token)
         return render(request, "deliberation/stopped.html", {"person": person})

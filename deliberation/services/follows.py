@@ -28,10 +28,10 @@ IMMEDIATE_KINDS = (
 
 
 def queue_emails() -> None:
-    """One pending job sends every notification due at once (dedupe_key keeps it single)."""
-    transaction.on_commit(
-        lambda: job_enqueue(kind="deliberation.send_notifications", dedupe_key="notifications")
-    )
+    """A job that sends every notification due at once (its own and any others pending).
+    Queued in the caller's transaction: it exists if and only if the notifications do. No
+    dedupe key: a job already running may have read the pending rows before these."""
+    job_enqueue(kind="deliberation.send_notifications")
 
 
 def notify(

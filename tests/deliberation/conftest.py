@@ -46,6 +46,13 @@ def dot_vote(lead: Actor, scope: str, title: str):
     return workshop_services.phase_start(actor=lead, phase_id=phase.pk)
 
 
+@pytest.fixture(autouse=True)
+def quick_passwords(settings):
+    """Accounts' passwords hashed cheaply: these specifications are not about hashing, and
+    the real hasher costs seconds per account on a loaded machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def lead(workshop, organizer) -> Actor:
     return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)

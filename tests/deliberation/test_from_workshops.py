@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from deliberation import services
 from deliberation.models import Proposal
+from tests.deliberation.conftest import as_participant
 from workshops import services as workshop_services
 from workshops.errors import Refused
-from tests.deliberation.conftest import as_participant
 from workshops.models import Group, Participant
 
 pytestmark = pytest.mark.django_db
