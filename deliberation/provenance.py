@@ -130,6 +130,14 @@ def title_from(text: str, *, max_length: int) -> str:
     return ""
 
 
+def without_leading_heading(markdown: str, title: str) -> str:
+    """The conclusion's text without the heading that became the proposal's title."""
+    first, _sep, rest = markdown.strip().partition("\n")
+    if first.startswith("#") and first.lstrip("#").strip() == title:
+        return rest.strip()
+    return markdown
+
+
 def from_conclusion(conclusion: Conclusion, *, max_title: int) -> Outcome:
     group, workshop = conclusion.group, conclusion.workshop
     phase = board_vote_phase(workshop, group.pk)
@@ -143,6 +151,7 @@ def from_conclusion(conclusion: Conclusion, *, max_title: int) -> Outcome:
         "postits": rows,
         "plenary": plenary_result(conclusion),
     }
+    title = title_from(conclusion.markdown, max_length=max_title) or group.name
     return Outcome(
         kind="conclusion",
         workshop=workshop,
@@ -152,8 +161,8 @@ def from_conclusion(conclusion: Conclusion, *, max_title: int) -> Outcome:
         cluster=None,
         postit=None,
         snapshot=snapshot,
-        title=title_from(conclusion.markdown, max_length=max_title) or group.name,
-        body=conclusion.markdown,
+        title=title,
+        body=without_leading_heading(conclusion.markdown, title) or conclusion.markdown,
     )
 
 

@@ -21,7 +21,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 LAPTOP = {"width": 1280, "height": 800}
 
 
-def log_in(page, server, user, password="organizer-pass-123"):
+PASSWORD = "organizer-pass-123"
+
+
+def log_in(page, server, user, password):
     page.goto(f"{server.url}/accounts/login/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", password)
@@ -54,7 +57,7 @@ def test_conclusion_to_proposal_to_comment_to_official_answer_seen_by_the_follow
 ):
     server = daphne_server()
     organizer = workshop.organizer
-    organizer.set_password("organizer-pass-123")
+    organizer.set_password(PASSWORD)
     organizer.save()
 
     # Alice takes part from her phone, and leaves her email to hear what becomes of it.
@@ -78,7 +81,7 @@ def test_conclusion_to_proposal_to_comment_to_official_answer_seen_by_the_follow
 
     # The organizer turns the group's conclusion into a proposal, in one action.
     laptop = new_page(viewport=LAPTOP, locale="fr-FR")
-    log_in(laptop, server, organizer)
+    log_in(laptop, server, organizer, PASSWORD)
     laptop.get_by_role("link", name="Résultats et propositions").click()
     laptop.get_by_role("button", name=re.compile("Créer un espace")).click()
     expect(laptop.locator(".messages")).to_contain_text("Espace créé")
