@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
@@ -561,7 +562,9 @@ def proposal_moderate(request: HttpRequest, slug: str, number: int) -> HttpRespo
 
 def safe_back(url: str, default: str) -> str:
     """Back to a page of this site only."""
-    return url if url.startswith("/") and not url.startswith("//") else default
+    if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None):
+        return url
+    return default
 
 
 @require_POST
@@ -1048,7 +1051,8 @@ def workshop_outcomes(request: HttpRequest, code: str) -> HttpResponse:
     chosen = post_int(request, "space") or (
         int(request.GET["space"]) if request.GET.get("space", "").isdigit() else None
     )
-    linked = [space for space in spaces if workshop in space.workshops.all()]
+    linked_ids = set(workshop.spaces.values_list("pk", flat=True))
+    linked = [space for space in spaces if space.pk in linked_ids]
     space = next((s for s in spaces if s.pk == chosen), None) or (linked or spaces or [None])[0]
     error = ""
     if request.method == "POST":
