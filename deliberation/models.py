@@ -217,7 +217,8 @@ class Proposal(models.Model):
     )
     location = models.CharField(_("location"), max_length=LOCATION_MAX_LENGTH, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    state = models.ForeignKey(ProposalState, on_delete=models.PROTECT, related_name="proposals")
+    # RESTRICT: a state in use cannot be deleted alone, but goes with its space.
+    state = models.ForeignKey(ProposalState, on_delete=models.RESTRICT, related_name="proposals")
     created_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -428,7 +429,7 @@ class Answer(models.Model):
     state, alone or with others in bulk. Earlier answers stay in the history."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="answers")
-    state = models.ForeignKey(ProposalState, on_delete=models.PROTECT, related_name="+")
+    state = models.ForeignKey(ProposalState, on_delete=models.RESTRICT, related_name="+")
     text = models.TextField(_("answer"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

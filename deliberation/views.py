@@ -49,7 +49,7 @@ from deliberation.people import (
     session_people,
 )
 from deliberation.permissions import Action, allowed, require
-from deliberation.services.comments import may_edit_comment
+from deliberation.services.comments import require_editable
 from deliberation.services.common import may_see
 from deliberation.services.follows import person_by_token
 from deliberation.services.proposals import is_person_author, may_edit
@@ -764,16 +764,10 @@ def comment_edit(request: HttpRequest, slug: str, comment_id: int) -> HttpRespon
     viewer = viewer_of(request, space)
     comment = comment_or_404(space, viewer, comment_id)
     back = reverse("comment", args=[space.slug, comment.pk])
-    if not may_edit_comment(viewer, comment):
-        try:
-            services.comment_edit(
-                viewer=viewer,
-                comment_id=comment.pk,
-                body=comment.body,
-                alignment=comment.alignment,
-            )
-        except Refused as refusal:
-            return refused(request, refusal, back=back)
+    try:
+        require_editable(viewer, comment)
+    except Refused as refusal:
+        return refused(request, refusal, back=back)
     initial = {"body": comment.body, "alignment": comment.alignment}
     form = CommentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

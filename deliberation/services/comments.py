@@ -88,13 +88,34 @@ def edit_deadline(comment: Comment) -> datetime:
     return comment.created_at + timedelta(minutes=comment.proposal.space.comment_edit_minutes)
 
 
-def may_edit_comment(viewer: Viewer, comment: Comment) -> bool:
-    if comment.hidden_at is not None or timezone.now() >= edit_deadline(comment):
-        return False
+def require_editable(viewer: Viewer, comment: Comment) -> None:
+    """Its author, for `comment_edit_minutes` after posting, while it is shown."""
     author = comment.author
-    if viewer.participant_id is not None:
-        return author.participant_id == viewer.participant_id
-    return viewer.user_id is not None and author.user_id == viewer.user_id
+    mine = (
+        viewer.participant_id is not None and author.participant_id == viewer.participant_id
+    ) or (
+        viewer.participant_id is None
+        and viewer.user_id is not None
+        and author.user_id == viewer.user_id
+    )
+    if not mine:
+        raise Refused("forbidden", _("Only its author can edit a comment."))
+    if comment.hidden_at is not None:
+        raise Refused("hidden", _("This comment is hidden pending moderation."))
+    if timezone.now() >= edit_deadline(comment):
+        raise Refused(
+            "edit_window",
+            _("A comment can be edited for %(minutes)d minutes after it is posted.")
+            % {"minutes": comment.proposal.space.comment_edit_minutes},
+        )
+
+
+def may_edit_comment(viewer: Viewer, comment: Comment) -> bool:
+    try:
+        require_editable(viewer, comment)
+    except Refused:
+        return False
+    return True
 
 
 def comment_edit(*, viewer: Viewer, comment_id: int, body: str, alignment: str) -> Comment:
@@ -102,14 +123,7 @@ def comment_edit(*, viewer: Viewer, comment_id: int, body: str, alignment: str) 
     alignment = _alignment(alignment)
     with transaction.atomic():
         comment = comment_for(viewer, comment_id, lock=True)
-        if not may_edit_comment(viewer, comment):
-            if timezone.now() >= edit_deadline(comment):
-                raise Refused(
-                    "edit_window",
-                    _("A comment can be edited for %(minutes)d minutes after it is posted.")
-                    % {"minutes": comment.proposal.space.comment_edit_minutes},
-                )
-            raise Refused("forbidden", _("Only its author can edit a comment."))
+        require_editable(viewer, comment)
         if (comment.body, comment.alignment) != (body, alignment):
             comment.body, comment.alignment = body, alignment
             comment.edited_at = timezone.now()

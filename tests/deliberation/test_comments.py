@@ -214,3 +214,16 @@ def test_posting_a_comment_works_without_javascript_and_with_htmx(space, alice, 
 
     kept = client.post(url, {"body": "y" * 2001, "alignment": "for"})  # without JavaScript
     assert kept.status_code == 400 and "y" * 2001 in kept.text  # what they wrote is not lost
+
+
+def test_the_edit_page_is_the_author_s_for_a_while(space, alice, bob, as_alice, published, client):
+    mine = comment(as_alice, published, "Des bancs")
+    url = reverse("comment-edit", args=[space.slug, mine.pk])
+    client.cookies.load(session_cookie(participant=bob))
+    refusal = client.get(url)
+    assert refusal.status_code == 403 and "Seul son auteur peut modifier" in refusal.text
+    client.cookies.load(session_cookie(participant=alice))
+    assert client.get(url).status_code == 200
+    saved = client.post(url, {"body": "Des bancs à l'ombre", "alignment": "for"})
+    assert saved.status_code == 302
+    assert Comment.objects.get(pk=mine.pk).body == "Des bancs à l'ombre"
