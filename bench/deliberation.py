@@ -89,7 +89,8 @@ def seed(proposals: int, rng: random.Random):
 
 
 def grow_thread(proposal, people, count: int, rng: random.Random) -> None:
-    """Bring the proposal's comments to `count`: threads of about 10 (a root, 9 replies)."""
+    """Bring the proposal's comments to `count`: a root for every 10 comments, half of the
+    replies in one hot thread (the kind that made Decidim slow), the rest spread."""
     from deliberation.models import Comment
 
     existing = Comment.objects.filter(proposal=proposal).count()
@@ -105,7 +106,7 @@ def grow_thread(proposal, people, count: int, rng: random.Random) -> None:
     Comment.objects.bulk_create(
         Comment(proposal=proposal, root=root, parent=root, author=rng.choice(people),
                 body="Une réponse. " * 4)
-        for root in (rng.choice(roots) for _n in range(replies))
+        for root in (roots[0] if n % 2 else rng.choice(roots) for n in range(replies))
     )  # fmt: skip
     from django.db.models import Count
 
