@@ -5,6 +5,7 @@ in-memory channel layer. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY and
 ALLOWED_HOSTS (docs/operations.md lists every variable).
 """
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -142,6 +144,26 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Counters shared by every process (failed join codes per address): Redis when there is one.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CHANNEL_LAYER_PREFIX,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Wrong join, pairing or link codes tolerated per address before it must wait: a whole venue
+# shares one address, so successful joins never count (docs/security.md).
+CODE_FAILURES_PER_ADDRESS = int(os.environ.get("CODE_FAILURES_PER_ADDRESS", "60"))
+CODE_FAILURES_WINDOW_S = int(os.environ.get("CODE_FAILURES_WINDOW_S", "600"))
+# Behind a load balancer, the client's address is the last one it added to X-Forwarded-For.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -186,9 +208,21 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 
+# Served over HTTPS (PUBLIC_URL says so): secure cookies, HSTS, and a redirect from plain
+# HTTP, trusting the load balancer's X-Forwarded-Proto (docs/operations.md, docs/security.md).
+HTTPS = not DEBUG and PUBLIC_URL.startswith("https://")
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and PUBLIC_URL.startswith("https"))
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container's own health check speaks plain HTTP
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading commits a whole domain for years: the domain's owner decides, not this app.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if env_bool("TRUST_X_FORWARDED_PROTO", HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -199,6 +233,21 @@ LIVE_MAX_FRAME_BYTES = 64 * 1024
 # A conclusion's update may carry many edits made offline: its own, larger limit.
 LIVE_MAX_DOC_FRAME_BYTES = 1024 * 1024
 LIVE_MAX_MISSED_EVENTS = int(os.environ.get("LIVE_MAX_MISSED_EVENTS", "500"))
+# Per participant (a tablet or a scribe: four times): (burst, sustained per second). The burst
+# lets a phone resend what it queued while offline; docs/security.md explains the values.
+LIVE_RATE_LIMITS = {
+    "postits": (20, 0.5),  # one post-it every 2 s after 20 at once
+    "edits": (30, 2.0),  # moving, editing, clustering
+    "votes": (30, 2.0),  # dots and poll answers, changed minds included
+    "hands": (6, 0.2),
+}
+# e.g. LIVE_RATE_LIMITS='{"postits": [40, 1]}' for a hall of scribes.
+LIVE_RATE_LIMITS.update(
+    {
+        name: tuple(value)
+        for name, value in json.loads(os.environ.get("LIVE_RATE_LIMITS") or "{}").items()
+    }
+)
 
 LOGGING = {
     "version": 1,

@@ -52,3 +52,5 @@ urlpatterns = [
     # Served by the ASGI router; named here so that pages can reverse the socket's path.
     path("ws/workshops/<int:workshop_id>/", views.socket_upgrade_required, name="live-socket"),
 ]
+
+handler404 = "config.errors.page_not_found"

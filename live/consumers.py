@@ -25,7 +25,7 @@ from live.snapshots import bind_loop
 from live.streams import is_stream_key, layer_group
 from workshops.actors import Actor, Role, View, resolve_actor
 from workshops.commands import execute_command
-from workshops.errors import Refused
+from workshops.errors import Refused, SlowDown
 from workshops.fragments import current_tallies
 from workshops.models import Workshop
 from workshops.selectors import followed_streams
@@ -244,6 +244,18 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             return
         try:
             result = await self.run_command(client_id, name, args)
+        except SlowDown as refusal:
+            # The client keeps the command and sends it again after this many milliseconds.
+            await self.send_frame(
+                {
+                    "type": "error",
+                    "id": client_id,
+                    "code": refusal.code,
+                    "message": refusal.message,
+                    "retry_after": round(refusal.retry_after * 1000),
+                }
+            )
+            return
         except Refused as refusal:
             await self.send_error(client_id, refusal.code, refusal.message)
             return

@@ -53,6 +53,13 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.CHANNEL_LAYERS["default"].setdefault("CONFIG", {})["prefix"] = (
         f"atelier-test-{os.getpid()}"
     )
+    settings.CACHES["default"]["KEY_PREFIX"] = f"atelier-test-{os.getpid()}"
+    # A password hash costs half a second on a loaded machine; tests need none of it
+    # (the daphne processes they start use tests/support/server_settings.py, the same).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # And its own test database: two runs on one machine never drop each other's.
+    database = settings.DATABASES["default"]
+    database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
     for name, problem in (("postgres", postgres_problem()), ("redis", redis_problem())):
         if problem is None:
             continue
@@ -67,6 +74,7 @@ def pytest_configure(config: pytest.Config) -> None:
         }
     if "redis" in UNAVAILABLE:
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -78,6 +86,14 @@ def close_connections_of_async_tests(django_db_setup):
     from django.db import connections
 
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Each test starts with full buckets (ids of participants are reused across tests)."""
+    from live.ratelimit import limiter
+
+    limiter.clear()
 
 
 @pytest.fixture(autouse=True)

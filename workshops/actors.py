@@ -22,6 +22,8 @@ class Actor:
     role: Role
     participant_id: int | None = None
     user_id: int | None = None
+    # A table tablet or a scribe: one device writing for several people.
+    shared_device: bool = False
 
     @property
     def key(self) -> str:
@@ -57,9 +59,15 @@ def resolve_actor(*, workshop: Workshop, user, session, view: View) -> Actor | N
     participant_id = session.get(SESSION_PARTICIPANTS, {}).get(str(workshop.pk))
     if participant_id is None:
         return None
-    if not Participant.objects.filter(pk=participant_id, workshop=workshop).exists():
+    kind = (
+        Participant.objects.filter(pk=participant_id, workshop=workshop)
+        .values_list("kind", flat=True)
+        .first()
+    )
+    if kind is None:
         return None  # erased or removed since: the guest joins again
-    return Actor(workshop.pk, Role.PARTICIPANT, participant_id=participant_id)
+    shared = kind in (Participant.Kind.TABLET, Participant.Kind.SCRIBE)
+    return Actor(workshop.pk, Role.PARTICIPANT, participant_id=participant_id, shared_device=shared)
 
 
 def _lead_role(workshop: Workshop, user) -> Actor | None:

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from live.ratelimit import check_rate
 from live.receipts import run_once
 from workshops import services
 from workshops.actors import Actor
@@ -322,10 +323,10 @@ def execute_command(*, actor: Actor, client_id: str, name: str, args: Args) -> d
     handler = COMMANDS.get(name)
     if handler is None:
         raise Refused("unknown_command", _("Unknown command: %(name)s.") % {"name": name})
-    return run_once(
-        actor_key=actor.key,
-        client_id=client_id,
-        name=name,
-        args=args,
-        execute=lambda: handler(actor, args),
-    )
+
+    def execute() -> dict:
+        # Only a new command counts against the pace: a replay is answered from its receipt.
+        check_rate(actor_key=actor.key, command=name, shared_device=actor.shared_device)
+        return handler(actor, args)
+
+    return run_once(actor_key=actor.key, client_id=client_id, name=name, args=args, execute=execute)

@@ -12,3 +12,11 @@ class Refused(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class SlowDown(Refused):
+    """Too many commands of a kind too fast: nothing changed, try again in `retry_after` s."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__("slow_down", message)
+        self.retry_after = retry_after

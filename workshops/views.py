@@ -14,7 +14,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from workshops import links, selectors, services
+from workshops import links, selectors, services, throttle
 from workshops.actors import (
     Actor,
     Role,
@@ -35,6 +35,7 @@ from workshops.forms import (
     WorkshopForm,
 )
 from workshops.models import Participant, Workshop, author_key
+from workshops.throttle import counts_wrong_codes
 
 
 def workshop_or_404(request: HttpRequest, code: str, *, joinable: bool = False) -> Workshop:
@@ -67,14 +68,18 @@ def live_state(actor: Actor, view: View) -> dict:
 def home(request: HttpRequest) -> HttpResponse:
     form = JoinCodeForm(request.GET or None)
     if form.is_valid():
+        if throttle.too_many_failures(request):
+            return throttle.slow_down(request)
         workshop = selectors.joinable_workshop_by_code(form.cleaned_data["code"])
         if workshop is not None:
             return redirect("join", workshop.join_code)
+        throttle.note_failure(request)
         form.add_error("code", _("No workshop has this code. Check it on the screen."))
     return render(request, "workshops/home.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
+@counts_wrong_codes
 def join(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_or_404(request, code, joinable=True)
     if resolve_actor(workshop=workshop, user=None, session=request.session, view=View.PARTICIPANT):
@@ -101,6 +106,7 @@ def participant_actor(request: HttpRequest, workshop: Workshop) -> Actor | None:
 
 
 @require_GET
+@counts_wrong_codes
 def workshop_page(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_or_404(request, code, joinable=True)
     actor = participant_actor(request, workshop)
@@ -162,12 +168,11 @@ def postit_create(request: HttpRequest, code: str) -> HttpResponse:
     form = PostItForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        optional = {key: data[key] for key in ("table", "signature") if data[key]}
+        args = {"text": data["text"], "color": data["color"], **optional}
         try:
             execute_command(
-                actor=actor,
-                client_id=data["client_id"],
-                name="postit.create",
-                args={"text": data["text"], "color": data["color"]},
+                actor=actor, client_id=data["client_id"], name="postit.create", args=args
             )
         except Refused as refusal:
             messages.error(request, refusal.message)
@@ -185,6 +190,7 @@ def projector_workshop(request: HttpRequest, code: str, token: str) -> Workshop:
 
 
 @require_GET
+@counts_wrong_codes
 def projector(request: HttpRequest, code: str, token: str) -> HttpResponse:
     workshop = projector_workshop(request, code, token)
     remember_projector(request.session, workshop)
@@ -205,6 +211,7 @@ def projector(request: HttpRequest, code: str, token: str) -> HttpResponse:
 
 
 @require_GET
+@counts_wrong_codes
 def projector_stage(request: HttpRequest, code: str, token: str) -> HttpResponse:
     """The projector's wall, fetched again when the workshop goes to groups or comes back."""
     workshop = projector_workshop(request, code, token)
@@ -214,6 +221,7 @@ def projector_stage(request: HttpRequest, code: str, token: str) -> HttpResponse
 
 
 @require_GET
+@counts_wrong_codes
 def join_qr(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_or_404(request, code)
     svg = links.qr_svg(links.join_link(workshop, request))
@@ -474,6 +482,7 @@ def socket_upgrade_required(request: HttpRequest, workshop_id: int) -> HttpRespo
 
 
 @require_http_methods(["GET", "POST"])
+@counts_wrong_codes
 def tablet_pair(request: HttpRequest, pairing_code: str) -> HttpResponse:
     """A table's tablet opens the pairing link, confirms, and stays at that table."""
     group = services.group_by_pairing_code(pairing_code)
@@ -492,6 +501,7 @@ def tablet_pair(request: HttpRequest, pairing_code: str) -> HttpResponse:
 
 
 @require_GET
+@counts_wrong_codes
 def tablet_pair_qr(request: HttpRequest, pairing_code: str) -> HttpResponse:
     group = services.group_by_pairing_code(pairing_code)
     if group is None:
@@ -501,6 +511,7 @@ def tablet_pair_qr(request: HttpRequest, pairing_code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@counts_wrong_codes
 def scribe_join(request: HttpRequest, code: str, token: str) -> HttpResponse:
     """The console's scribe link: someone who types the tables' paper post-its joins."""
     workshop = workshop_or_404(request, code, joinable=True)

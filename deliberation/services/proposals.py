@@ -296,10 +296,10 @@ def proposal_publish(*, viewer: Viewer, proposal_id: int) -> Proposal:
     workshop who left an email."""
     with transaction.atomic():
         proposal = proposal_for(viewer, proposal_id, lock=True)
-        if proposal.is_published:
-            return proposal
         if not (allowed(viewer, Action.EDIT_ANY, proposal.space) or may_edit(viewer, proposal)):
             raise Refused("forbidden", _("You cannot publish this proposal."))
+        if proposal.is_published:
+            return proposal
         proposal.status = Proposal.Status.PUBLISHED
         proposal.published_at = timezone.now()
         proposal.save(update_fields=["status", "published_at"])

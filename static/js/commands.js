@@ -66,8 +66,9 @@
     showError(origin, "");
     origin.setAttribute("aria-busy", "true");
     live
-      .command(name, args)
+      .command(name, args, undefined, (slow) => showError(origin, slow.message))
       .then(() => {
+        showError(origin, "");
         if (onDone) onDone();
         // A suggestion taken leaves the list it came from.
         const done = origin.closest("[data-done='remove']");

@@ -53,6 +53,8 @@
   let queue = loadQueue();
 
   function setStatus(name) {
+    // Other modules (the conclusion editor) show their own state from this one.
+    document.dispatchEvent(new CustomEvent("live:status", { detail: { state: name } }));
     const element = document.querySelector("[data-live-status]");
     if (!element) return;
     element.dataset.state = name;
@@ -344,6 +346,20 @@
       setTimeout(() => socket && socket.close(), 2000);
       return;
     }
+    if (frame.id && frame.code === "slow_down") {
+      // Too fast: nothing was saved; the queue keeps it and sends it again a bit later.
+      const item = queue.find((queued) => queued.id === frame.id);
+      if (item) {
+        const waiter = waiting.get(frame.id);
+        if (waiter && waiter.slow) waiter.slow(frame);
+        setTimeout(() => {
+          if (welcomed && queue.includes(item)) {
+            send({ type: "cmd", id: item.id, name: item.name, args: item.args });
+          }
+        }, Math.max(500, frame.retry_after || 2000));
+        return;
+      }
+    }
     if (frame.id && !waiting.has(frame.id) && !queue.some((item) => item.id === frame.id)) {
       // Not a queued command: a document update's refusal, for the editor that sent it.
       document.dispatchEvent(new CustomEvent("live:doc", { detail: frame }));
@@ -357,13 +373,16 @@
     document.dispatchEvent(new CustomEvent("live:error", { detail: frame }));
   }
 
-  /* Send a command; resolves with its result once the server has saved it. */
-  function command(name, args, id) {
+  /* Send a command; resolves with its result once the server has saved it. `slow` is
+   * told when the server asks to slow down (the command stays queued and goes again). */
+  function command(name, args, id, slow) {
     const item = { id: id || newId(), name: name, args: args };
     queue.push(item);
     saveQueue(queue);
     document.dispatchEvent(new CustomEvent("live:queue"));
-    const promise = new Promise((resolve, reject) => waiting.set(item.id, { resolve, reject }));
+    const promise = new Promise((resolve, reject) =>
+      waiting.set(item.id, { resolve, reject, slow }),
+    );
     if (welcomed) send({ type: "cmd", id: item.id, name: name, args: args });
     return promise;
   }

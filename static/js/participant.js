@@ -44,8 +44,9 @@
     if (signature && signature.value.trim()) args.signature = signature.value; // kept for the next one
     if (table) args.table = Number.parseInt(table.value, 10); // a scribe types for a table
     live
-      .command("postit.create", args, id)
+      .command("postit.create", args, id, (slow) => showError(slow.message))
       .then((result) => {
+        showError("");
         // Anonymous boards have no author mark: remember which post-its are this page's.
         live.state.mine = (live.state.mine || []).concat([result.postit]);
         document.dispatchEvent(new CustomEvent("live:updated"));

@@ -305,6 +305,11 @@ class DocSession {
     return Array.from(this.writers.keys());
   }
 
+  goneOffline() {
+    this.synced = false; // what was sent may not have arrived: the next welcome syncs again
+    this.setOffline(true);
+  }
+
   setOffline(offline) {
     if (this.offline === offline) return;
     this.offline = offline;
@@ -597,6 +602,14 @@ function editorKeymap() {
   return keymap(keys);
 }
 
+/* Someone else's change redraws the document, which drops the marks chosen for the next
+ * characters (Bold pressed with nothing selected): carry them over to the next keystroke. */
+function keepStoredMarks(state, transaction, fromYjs) {
+  if (!fromYjs || !fromYjs.isChangeOrigin || !state.storedMarks) return;
+  if (transaction.storedMarksSet || !transaction.selection.empty) return;
+  transaction.setStoredMarks(state.storedMarks);
+}
+
 /* ---------- one mounted editor ---------- */
 
 let editorCount = 0;
@@ -644,8 +657,9 @@ class Editor {
       // PM calls this with the view as `this`, already while the view is being built.
       dispatchTransaction(transaction) {
         const view = this;
-        view.updateState(view.state.apply(transaction));
         const fromYjs = transaction.getMeta(ySyncPluginKey);
+        keepStoredMarks(view.state, transaction, fromYjs);
+        view.updateState(view.state.apply(transaction));
         if (transaction.docChanged && !(fromYjs && fromYjs.isChangeOrigin) && view.hasFocus()) {
           session.typed();
         }
@@ -931,6 +945,12 @@ function start() {
       const session = sessions.get(Number(frame.doc));
       if (session) session.onFrame(Object.assign({}, frame, { type: "error" }));
     }
+  });
+  // The socket dropped: say "offline" at once rather than "saving" until a send fails; the
+  // welcome that follows the reconnection syncs every document again.
+  document.addEventListener("live:status", (event) => {
+    const offline = event.detail && event.detail.state === "offline";
+    if (offline) sessions.forEach((session) => session.goneOffline());
   });
   // Phones kill background tabs without unload: write unsaved work at once when hidden.
   const saveAll = () => sessions.forEach((session) => session.unsaved && session.saveNow());

@@ -1,12 +1,17 @@
 """Who may do what, through the pages: every role against every action, and the refusals
-say why (DESIGN.md: roles are checked on every command, on the server)."""
+say why (DESIGN.md: roles are checked on every command, on the server). A view added to
+deliberation/urls.py without a line here fails `test_the_matrix_covers_every_view`."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from deliberation import services
-from deliberation.models import Comment, Proposal, Vote
+from deliberation import urls as deliberation_urls
+from deliberation.models import Comment, Person, Proposal, Vote
+from tests.deliberation.conftest import viewer_for
+from tests.deliberation.test_pages import PNG
 from tests.support.personas import session_cookie
 
 pytestmark = pytest.mark.django_db
@@ -27,15 +32,52 @@ def clients(space, organizer, moderator, alice, stranger) -> dict[str, Client]:
 
 
 @pytest.fixture
-def a_comment(space, published, bob):
-    from tests.deliberation.conftest import viewer_for
-
-    return services.comment_create(
-        viewer=viewer_for(space, participant=bob), proposal_id=published.pk, body="Un avis"
+def refs(space, as_organizer, as_alice, published, bob, alice, settings, tmp_path) -> dict:
+    """What the views act on: comments by Bob and by Alice, a draft, a second proposal, an
+    attachment, and Alice's follow-up token (she left an email)."""
+    settings.MEDIA_ROOT = tmp_path
+    as_bob = viewer_for(space, participant=bob)
+    draft = services.proposal_create(viewer=as_organizer, title="Brouillon", body="Pas prêt")
+    other = services.proposal_publish(
+        viewer=as_organizer,
+        proposal_id=services.proposal_create(viewer=as_organizer, title="Autre", body="x").pk,
     )
+    attachment = services.attachment_add(
+        viewer=as_organizer,
+        proposal_id=published.pk,
+        title="Plan",
+        upload=SimpleUploadedFile("plan.png", PNG),
+    )
+    person = services.participant_keep_informed(
+        participant=alice,
+        email="alice@example.org",
+        consent=True,
+        frequency="immediate",
+        language="fr",
+    )
+    return {
+        "number": published.number,
+        "draft": draft.number,
+        "other": other.pk,
+        "comment": services.comment_create(
+            viewer=as_bob, proposal_id=published.pk, body="Un avis"
+        ).pk,
+        "alices_comment": services.comment_create(
+            viewer=as_alice, proposal_id=published.pk, body="Le mien"
+        ).pk,
+        "attachment": attachment.pk,
+        "token": Person.objects.get(pk=person.pk).token,
+        "code": space.workshops.get().join_code,
+    }
 
 
 def url(name, space, *args):
+    if name in {"workshop-outcomes", "keep-informed"}:
+        return reverse(name, args=args)
+    if name in {"followup-token", "email-confirm", "emails-stop"}:
+        return reverse(name, args=args)
+    if name in {"spaces", "followup"}:
+        return reverse(name)
     return reverse(name, args=[space.slug, *args])
 
 
@@ -73,27 +115,60 @@ MATRIX = {
     "export personal data": ("post", "space-export", (), {"format": "csv", "personal": "on"},
                              [200, 403, 403, 403, 403]),
     "export open data": ("get", "space-export", (), {"format": "csv"}, [200] * 5),
+    "list one's spaces": ("get", "spaces", (), {}, [200, 200, 302, 200, 302]),
+    "read the history": ("get", "proposal-history", ("number",), {}, [200] * 5),
+    "read a draft": ("get", "proposal", ("draft",), {}, [200, 200, 404, 404, 404]),
+    "publish a draft": ("post", "proposal-publish", ("draft",), {},
+                        [302, 403, 404, 404, 404]),
+    "withdraw": ("post", "proposal-withdraw", ("number",), {}, [302, 403, 403, 403, 403]),
+    "merge": ("post", "proposal-merge", ("number",), {"into": "other"},
+              [302, 403, 403, 403, 403]),
+    "follow by email": ("post", "proposal-email-follow", ("number",),
+                        {"email": "voisin@example.org", "consent": "on"}, [302] * 5),
+    "open an attachment": ("get", "attachment", ("number", "attachment"), {}, [200] * 5),
+    "read a comment's thread": ("get", "comment", ("comment",), {}, [200] * 5),
+    "replies without JavaScript": ("get", "comment-replies", ("comment",), {}, [302] * 5),
+    "edit one's comment": ("get", "comment-edit", ("alices_comment",), {},
+                           [403, 403, 200, 403, 403]),
+    "report a comment": ("post", "comment-report", ("comment",), {"reason": "spam"},
+                         [302, 302, 302, 302, 403]),
+    "hide a comment": ("post", "comment-moderate", ("comment",),
+                       {"action": "hide", "reason": "Hors charte"}, [302, 302, 403, 403, 403]),
+    "a workshop's outcomes": ("get", "workshop-outcomes", ("code",), {},
+                              [200, 404, 302, 404, 302]),
+    "keep informed": ("get", "keep-informed", ("code",), {}, [302, 302, 200, 302, 302]),
+    "what became of my ideas": ("get", "followup", (), {}, [200] * 5),
+    "the follow-up by its link": ("get", "followup-token", ("token",), {}, [200] * 5),
+    "confirm an email by its link": ("get", "email-confirm", ("token",), {}, [200] * 5),
+    "stop the emails by their link": ("get", "emails-stop", ("token",), {}, [200] * 5),
 }  # fmt: skip
 
 
+def test_the_matrix_covers_every_view():
+    names = {pattern.name for pattern in deliberation_urls.urlpatterns}
+    assert {row[1] for row in MATRIX.values()} == names
+
+
 @pytest.mark.parametrize("action", MATRIX)
-def test_the_permission_matrix(action, space, published, a_comment, clients):
+def test_the_permission_matrix(action, space, published, refs, clients):
     method, name, arg_names, data, expected = MATRIX[action]
-    values = {"number": published.number, "comment": a_comment.pk}
-    args = [values[arg] for arg in arg_names]
+    args = [refs[arg] for arg in arg_names]
     if data.get("state") == "accepted":
         data = {**data, "state": space.states.get(title="Acceptée").pk}
-    statuses = []
-    for role in ROLES:
+    if data.get("into") == "other":
+        data = {**data, "into": refs["other"]}
+    statuses = {}
+    # The least entitled first: what the allowed roles change comes last.
+    for role in reversed(ROLES):
         response = getattr(clients[role], method)(url(name, space, *args), data)
-        statuses.append(response.status_code)
+        statuses[role] = response.status_code
         if response.status_code == 302 and name in {
             "space-answers",
             "space-moderation",
             "space-settings",
         }:
             assert response.url.startswith(reverse("login"))  # visitors are asked to log in
-    assert dict(zip(ROLES, statuses, strict=True)) == dict(zip(ROLES, expected, strict=True))
+    assert statuses == dict(zip(ROLES, expected, strict=True))
 
 
 def test_a_refusal_says_why(space, published, clients):

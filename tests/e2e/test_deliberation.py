@@ -10,6 +10,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from tests.deliberation.conftest import write_conclusion
+from tests.e2e.test_content_security_policy import watched
 from tests.support.browser import beside_the_browser, join_from_phone
 from workshops import services as workshop_services
 from workshops.actors import Actor, Role
@@ -48,6 +49,12 @@ def hold_the_workshop_and_close_it(workshop) -> None:
     workshop_services.workshop_close(actor=lead)
 
 
+def no_violation(page) -> None:
+    """This page kept to the strict Content-Security-Policy (the watch restarts with each
+    page load)."""
+    assert page.evaluate("window.__violations") == [], page.url
+
+
 def emails_to(address: str) -> list:
     return [message for message in mail.outbox if address in message.to]
 
@@ -61,7 +68,7 @@ def test_conclusion_to_proposal_to_comment_to_official_answer_seen_by_the_follow
     organizer.save()
 
     # Alice takes part from her phone, and leaves her email to hear what becomes of it.
-    phone = new_page(locale="fr-FR")
+    phone = watched(new_page(locale="fr-FR"))
     join_from_phone(phone, server, workshop, "Alice", "remote")
     phone.get_by_text("Me tenir informé par e-mail").click()
     phone.get_by_label("Votre e-mail (facultatif)").fill("alice@example.org")
@@ -80,14 +87,16 @@ def test_conclusion_to_proposal_to_comment_to_official_answer_seen_by_the_follow
     beside_the_browser(hold_the_workshop_and_close_it, workshop=workshop)
 
     # The organizer turns the group's conclusion into a proposal, in one action.
-    laptop = new_page(viewport=LAPTOP, locale="fr-FR")
+    laptop = watched(new_page(viewport=LAPTOP, locale="fr-FR"))
     log_in(laptop, server, organizer, PASSWORD)
     laptop.get_by_role("link", name="Résultats et propositions").click()
     laptop.get_by_role("button", name=re.compile("Créer un espace")).click()
     expect(laptop.locator(".messages")).to_contain_text("Espace créé")
+    no_violation(laptop)
     conclusion = laptop.locator("article.outcome", has_text="Table 2")
     conclusion.get_by_role("button", name="Faire une proposition").click()
     expect(laptop.get_by_label("Titre")).to_have_value("Ombre et repos au parc")
+    no_violation(laptop)
     laptop.get_by_role("button", name="Publier", exact=True).click()
     expect(laptop.locator("h1")).to_have_text("Ombre et repos au parc")
     provenance = laptop.locator("section.provenance")
@@ -112,6 +121,7 @@ def test_conclusion_to_proposal_to_comment_to_official_answer_seen_by_the_follow
     phone.keyboard.press("Enter")  # with the keyboard
     expect(phone.locator("#vote-for")).to_have_attribute("aria-pressed", "true")
     expect(phone.locator("#votes .vote-for strong")).to_have_text("1")
+    no_violation(phone)
 
     # The organizer reads the comment and publishes the official answer.
     laptop.goto(proposal_url)
@@ -134,3 +144,5 @@ def test_conclusion_to_proposal_to_comment_to_official_answer_seen_by_the_follow
     answer_email = emails_to("alice@example.org")[-1]
     assert "Réponse officielle\u00a0: Acceptée" in answer_email.body
     assert proposal_url.removeprefix(server.url) in answer_email.body
+    for page in (phone, laptop):
+        no_violation(page)

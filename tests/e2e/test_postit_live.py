@@ -61,3 +61,19 @@ def test_a_reloaded_phone_shows_the_wall_and_keeps_the_participant_in(
     expect(alice.locator("[data-live-status]")).to_have_attribute("data-state", "online")
     expect(alice.locator("#board-workshop .postit")).to_have_count(1)
     assert alice.url.endswith(f"/w/{workshop.join_code}/")
+
+
+def test_a_participant_writing_too_fast_is_told_and_the_post_it_goes_a_moment_later(
+    daphne_server, new_page, workshop
+):
+    server = daphne_server(LIVE_RATE_LIMITS='{"postits": [2, 0.5]}')
+    alice = new_page()
+    join_from_phone(alice, server, workshop, "Alice", "remote")
+    for text in ("Un", "Deux", "Trois"):
+        alice.fill("form[data-command='postit.create'] textarea", text)
+        alice.click("form[data-command='postit.create'] button[type=submit]")
+    error = alice.locator("form[data-command='postit.create'] [data-command-error]")
+    expect(error).to_contain_text("réessayez dans")
+    # Nothing is lost: the third one is sent again by itself once the pace allows it.
+    expect(alice.locator("#board-workshop .postit-text")).to_have_text(["Un", "Deux", "Trois"])
+    expect(error).to_be_hidden()

@@ -123,7 +123,8 @@ class SocketLink:
         self.page = page
         self.cut = False
         self.drop_acks = False
-        self.held: list | None = None  # event frames held back, with their socket
+        self.held: list | None = None  # frames held back, with their socket
+        self.held_kinds: set[str] = set()
         self.sockets = []
         page.route_web_socket(re.compile(r"/ws/workshops/"), self._route)
 
@@ -137,7 +138,7 @@ class SocketLink:
             kind = json.loads(message).get("type")
             if self.drop_acks and kind == "ack":
                 return
-            if self.held is not None and kind == "event":
+            if self.held is not None and kind in self.held_kinds:
                 self.held.append((socket, message))
                 return
             socket.send(message)
@@ -145,8 +146,10 @@ class SocketLink:
         server.on_message(to_page)
         self.sockets.append(socket)
 
-    def hold_events(self) -> None:
+    def hold_events(self, kinds: tuple[str, ...] = ("event",)) -> None:
+        """Keep frames of these types from the page until `release_events`."""
         self.held = []
+        self.held_kinds = set(kinds)
 
     def release_events(self) -> None:
         held, self.held = self.held or [], None

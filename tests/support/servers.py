@@ -39,6 +39,7 @@ def server_env(**overrides: str) -> dict[str, str]:
         REDIS_URL=settings.REDIS_URL,
         CHANNEL_LAYER_PREFIX=settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
         PYTHONUNBUFFERED="1",
+        DJANGO_SETTINGS_MODULE="tests.support.server_settings",
     )
     env.update(overrides)
     return env
