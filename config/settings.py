@@ -189,14 +189,28 @@ STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 # needed for `make run`, and production images run collectstatic for hashed names.
 WHITENOISE_USE_FINDERS = True
 
-# Generated minutes and open data (workshops.Export): files in the default storage, served
-# only through a view that checks the workshop's organizer and facilitators. No MEDIA_URL:
-# nothing under MEDIA_ROOT is public.
+# Generated minutes and open data (workshops.Export) and proposals' attachments: files in the
+# default storage, served only through views that check who asks. No MEDIA_URL: nothing
+# under MEDIA_ROOT is public.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+DELIBERATION_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("DELIBERATION_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
 
 # Participants' identities are erased this many days after a workshop (each workshop may
 # set its own); `manage.py atelier_anonymize` and a daily job apply it.
 PRIVACY_RETENTION_DAYS = int(os.environ.get("PRIVACY_RETENTION_DAYS", "365"))
+# Email: the console backend by default (messages printed by the worker, which sends them);
+# production sets an SMTP server. Only background jobs send mail, never a request.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Atelier <atelier@localhost>")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 
 # Served over HTTPS (PUBLIC_URL says so): secure cookies, HSTS, and a redirect from plain
 # HTTP, trusting the load balancer's X-Forwarded-Proto (docs/operations.md, docs/security.md).

@@ -61,6 +61,7 @@ urlpatterns = [
     path("w/<str:code>/my-data/download/", minutes_views.my_data_download, name="my-data-download"),
     path("w/<str:code>/my-data/erase/", minutes_views.my_data_erase, name="my-data-erase"),
     path("organizer/", views.organizer_home, name="organizer-home"),
+    path("", include("deliberation.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

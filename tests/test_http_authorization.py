@@ -11,6 +11,7 @@ from django.contrib.messages import ERROR, get_messages
 from django.test import Client
 from django.urls import get_resolver, reverse
 
+from deliberation import urls as deliberation_urls
 from tests.support.personas import session_cookie
 from workshops import services
 from workshops.actors import Actor, Role
@@ -142,12 +143,17 @@ VIEWS = [
     View("my-data", code, GUESTS),
     View("my-data-download", code, GUESTS),
     View("my-data-erase", code, GUESTS, method="post", data=lambda w, p: {"confirm": "erase"}),
+    View("workshop-outcomes", code, LEADS),
+    View("keep-informed", code, GUESTS),
 ]
 
-# Not workshop views: Django's own (login, admin, language), the health check, the socket.
+# Not workshop views: Django's own (login, admin, language), the health check, the socket,
+# and deliberation's spaces, whose own matrix is tests/deliberation/test_permissions.py.
 # The minutes' files need minutes made first: tests/workshops/test_minutes_pages.py
 # (test_nobody_else_reaches_the_minutes_or_their_files) covers who downloads them.
-OUT_OF_MATRIX = {"login", "logout", "set_language", "healthz", "live-socket", "minutes-file"}
+OUT_OF_MATRIX = {"login", "logout", "set_language", "healthz", "live-socket", "minutes-file"} | {
+    pattern.name for pattern in deliberation_urls.urlpatterns
+} - {"workshop-outcomes", "keep-informed"}
 
 
 def test_the_matrix_covers_every_view():

@@ -28,11 +28,17 @@ HANDLERS: dict[str, str] = {
     "receipts.prune": "live.receipts.prune_receipts",
     "minutes.generate": "workshops.minutes.exports.generate",
     "privacy.retention": "workshops.privacy.retention_job",
+    "deliberation.confirm_email": "deliberation.mailing.send_confirmation",
+    "deliberation.send_notifications": "deliberation.mailing.send_notifications",
+    "deliberation.digest": "deliberation.mailing.send_digest",
+    "deliberation.threshold_reached": "deliberation.mailing.threshold_reached",
+    "deliberation.supports_closed": "deliberation.mailing.supports_closed",
 }
 # Jobs the worker queues by itself, once per period (at the start of each period).
 RECURRING: dict[str, timedelta] = {
     "receipts.prune": timedelta(days=1),
     "privacy.retention": timedelta(days=1),
+    "deliberation.digest": timedelta(days=1),
 }
 MAX_ATTEMPTS = 3
 STALE_AFTER = timedelta(minutes=15)

@@ -21,6 +21,7 @@ from workshops.models import Dot, Participant, PollAnswer, PostIt, Workshop
 
 PERSONAL_DATA_PROVIDERS: list[str] = [
     "workshops.privacy",
+    "deliberation.privacy",
 ]
 
 

@@ -43,7 +43,7 @@ MINUTES_SECTIONS: list[str] = [
     "workshops.minutes.sections.polls",
     "workshops.minutes.sections.group_work",
     "workshops.minutes.sections.plenary_vote",
-    # Proposals created from the workshop go here (deliberation), see docs/minutes.md.
+    "deliberation.minutes.proposals",
     "workshops.minutes.sections.facilitator_notes",
     "workshops.minutes.sections.about",
 ]
