@@ -180,6 +180,10 @@ LIVE_MAX_FRAME_BYTES = 64 * 1024
 # A conclusion's update may carry many edits made offline: its own, larger limit.
 LIVE_MAX_DOC_FRAME_BYTES = 1024 * 1024
 LIVE_MAX_MISSED_EVENTS = int(os.environ.get("LIVE_MAX_MISSED_EVENTS", "500"))
+# The fan-out hub (live/hub.py): frames of one stream within this window share one write;
+# a socket with more than this many bytes waiting in its transport is told to resync.
+LIVE_BATCH_INTERVAL_MS = int(os.environ.get("LIVE_BATCH_INTERVAL_MS", "100"))
+LIVE_SLOW_CLIENT_BYTES = int(os.environ.get("LIVE_SLOW_CLIENT_BYTES", str(1024 * 1024)))
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,8 @@
 """The workshop socket: parse and validate frames, check who asks, call a service, ack.
 
 It never writes models itself and keeps no state that matters when it dies: the event log
-and the resync handshake are the source of truth (docs/protocol.md).
+and the resync handshake are the source of truth (docs/protocol.md). Live frames do not
+pass through it: the process's fan-out hub (live/hub.py) writes them to the socket.
 """
 
 import asyncio
@@ -19,7 +20,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from live.broadcast import FRAMES_MESSAGE
+from live.hub import SEND_KEY, Outlet, hub
 from live.resync import catch_up
 from live.snapshots import bind_loop
 from live.streams import is_stream_key, layer_group
@@ -54,19 +55,22 @@ class CloseCode:
 
 
 class WorkshopConsumer(AsyncWebsocketConsumer):
+    # No channel per socket: the hub subscribes once per stream and writes live frames to
+    # the socket itself (live/hub.py).
+    channel_layer_alias = None
     actor: Actor | None = None
     language: str = settings.LANGUAGE_CODE
-    ready = False  # live frames are forwarded only after the welcome
-    followed: frozenset[str] = frozenset()
+    outlet: Outlet | None = None
+    ready = False  # documents sync only after the first welcome
     presence_noted_at = 0.0
 
-    async def dispatch(self, message: dict) -> None:
-        # Forwarding a finished frame touches no ORM: skip Channels' per-message thread hop
-        # (aclose_old_connections), which costs about a third of a delivery's CPU.
-        if message["type"] == FRAMES_MESSAGE:
-            await self.forward_frames(message)
-        else:
-            await super().dispatch(message)
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the socket ended (disconnect() may never run), the hub forgets it.
+            if self.outlet is not None:
+                hub().leave(self.outlet)
 
     async def connect(self) -> None:
         bind_loop(asyncio.get_running_loop())  # where vote counts are coalesced
@@ -80,6 +84,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             return
         self.workshop_id, self.view = workshop_id, view
         found, self.actor, self.language = await self.identify(workshop_id, view)
+        send = self.scope.get(SEND_KEY, self.base_send)
+        self.outlet = Outlet(send, self.language, close=lambda: self.close(CloseCode.TRY_AGAIN))
         with translation.override(self.language):
             if not found:
                 message = _("This workshop does not exist.")
@@ -173,6 +179,21 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         if not valid_positions(last):
             await self.send_error(None, "bad_frame", _("Invalid stream positions."))
             return
+        self.outlet.hold()  # live frames wait until the welcome is out
+        welcome = None
+        try:
+            welcome = await self.build_welcome(last)
+            if welcome is not None:
+                await self.send_frame(welcome)
+        finally:
+            positions = welcome and {key: info["seq"] for key, info in welcome["streams"].items()}
+            await self.outlet.release(positions)  # what the welcome did not carry
+        if welcome is not None:
+            self.ready = True
+            await self.note_presence()
+
+    async def build_welcome(self, last: dict[str, int]) -> dict | None:
+        """The welcome for `last`, or None when the socket was refused or closed."""
         try:
             # Who this is may have changed since connect (a co-facilitator removed, a
             # participant erased): ask again.
@@ -180,10 +201,10 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             if self.actor is None:
                 message = _("Please join the workshop before connecting.")
                 await self.refuse_connection(CloseCode.UNAUTHENTICATED, "unauthenticated", message)
-                return
+                return None
             followed = await database_sync_to_async(followed_streams)(self.actor)
             # Subscribe before reading the log: an event published meanwhile then arrives
-            # live (a duplicate at worst, dropped by its sequence number), never nowhere.
+            # live (held until the welcome is out), never nowhere.
             await self.follow(followed)
             streams = await self.read_missed(followed, last)
             snapshots = await self.read_snapshots(followed)
@@ -191,8 +212,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             logger.exception("resync failed")
             await self.send_error(None, "unavailable", _("The server is unavailable, retrying."))
             await self.close(CloseCode.TRY_AGAIN)  # the client reconnects with backoff
-            return
-        welcome = {
+            return None
+        return {
             "type": "welcome",
             "server_time": server_time_ms(),
             "role": self.actor.role,
@@ -200,9 +221,6 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             "streams": streams,
             "snapshots": snapshots,
         }
-        await self.send_frame(welcome)
-        self.ready = True
-        await self.note_presence()
 
     @database_sync_to_async
     def read_missed(self, followed: list[str], last: dict[str, int]) -> dict:
@@ -218,14 +236,9 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         return current_tallies(self.actor.workshop_id, followed, self.language)
 
     async def follow(self, followed: list[str]) -> None:
-        """Subscribe to exactly the streams this actor follows now (it may have moved group)."""
-        wanted = {layer_group(self.actor.workshop_id, key) for key in followed}
-        for group in set(self.groups) - wanted:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        for group in wanted - set(self.groups):
-            await self.channel_layer.group_add(group, self.channel_name)
-        self.groups = sorted(wanted)
-        self.followed = frozenset(followed)
+        """Hear exactly the streams this actor follows now (it may have moved group)."""
+        groups = [layer_group(self.actor.workshop_id, key) for key in followed]
+        await hub().follow(self.outlet, groups)
 
     async def on_command(self, frame: dict) -> None:
         client_id, name, args = frame.get("id"), frame.get("name"), frame.get("args", {})
@@ -331,18 +344,6 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     def run_command(self, client_id: str, name: str, args: dict) -> dict:
         with translation.override(self.language):
             return execute_command(actor=self.actor, client_id=client_id, name=name, args=args)
-
-    async def forward_frames(self, message: dict) -> None:
-        if message["stream"] not in self.followed:
-            return  # not for this socket any more
-        if not self.ready and message["seq"] is not None:
-            return  # the welcome will carry it
-        # Unsequenced frames (tallies, document updates) go at once, even before the
-        # welcome: one rendered after the welcome's snapshot must not be lost.
-        frames = message["frames"]
-        frame = frames.get(self.language) or next(iter(frames.values()), None)
-        if frame:
-            await self.send(text_data=frame)
 
     async def send_error(self, client_id: str | None, code: str, message: str) -> None:
         await self.send_frame({"type": "error", "id": client_id, "code": code, "message": message})

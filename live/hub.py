@@ -1,0 +1,364 @@
+"""The per-process fan-out hub: one channel-layer subscription per stream, not per socket.
+
+A stock Channels consumer receives each broadcast through its own channel: the layer
+decodes the message once per socket, wakes that consumer's task, and the consumer forwards
+the frame. With 1,000 sockets on a stream that is 1,000 decodes and task switches per
+event, and the process saturates long before the socket writes do (docs/performance.md).
+The hub does what the `websockets` library's `broadcast()` does instead:
+
+- each process has **one** hub per event loop, with one channel of its own; the first local
+  socket that follows a stream makes the hub join that stream's layer group, the last one
+  to leave makes it leave (after `LINGER_S`, so a room reconnecting at once does not
+  churn subscriptions);
+- a message published to a stream (already encoded, once per language, by
+  `live.broadcast.send_frames`) is decoded once per process and its finished text is
+  written to every local socket following the stream, in that socket's language;
+- frames of one stream that arrive within `BATCH_INTERVAL_S` of the previous write go
+  out together as one `batch` frame (docs/protocol.md), so a burst costs one write per
+  socket, not one per event; a stream that was quiet is written at once;
+- while a socket is between its `hello` and its `welcome` (`Outlet.hold`), the hub keeps
+  that socket's sequenced frames aside; the consumer releases them after the welcome,
+  minus those the welcome already carried. Unsequenced snapshots (tallies) go at once;
+- a socket that cannot keep up is not buffered forever: once more than
+  `LIVE_SLOW_CLIENT_BYTES` wait in its transport, the hub stops writing to it, and when it
+  has drained it gets a `resync` frame (its client says `hello` again and catches up from
+  the log). One still stuck after `STUCK_S` is closed; its client reconnects.
+
+Delivery stays at-most-once, as everywhere below the event log: correctness rests on
+sequence numbers and the hello/welcome resync, never on the hub (docs/protocol.md).
+
+Consumers own the sockets: they create an `Outlet` with the server's own `send` (see
+`expose_send`), call `follow()` with the layer groups the socket may hear, `hold()` and
+`release()` around a welcome, and `leave()` when the socket ends, however it ends.
+"""
+
+import asyncio
+import contextlib
+import functools
+import json
+import logging
+import time
+import weakref
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from live.broadcast import FRAMES_MESSAGE
+
+logger = logging.getLogger(__name__)
+
+LINGER_S = 30.0  # an empty stream keeps its subscription this long
+STUCK_S = 30.0  # a socket over the byte limit this long is closed
+WATCH_S = 0.5  # how often sockets over their limit are looked at again
+SEND_KEY = "live.send"  # where `expose_send` puts the server's own send in the scope
+
+Send = Callable[[dict], Awaitable[None]]
+
+
+def batch_interval_s() -> float:
+    return settings.LIVE_BATCH_INTERVAL_MS / 1000
+
+
+# --- the server's own send ---------------------------------------------------------------
+
+
+def expose_send(app):
+    """ASGI middleware (outermost): keep the server's own `send` in the scope.
+
+    Channels' session middleware wraps `send` to save sessions on accept; the hub writes
+    every live frame straight to the server's callable instead (one coroutine per frame,
+    not three), and can look at the transport behind it (`buffered_bytes_probe`).
+    """
+
+    async def with_send(scope, receive, send):
+        if scope["type"] == "websocket":
+            scope = {**scope, SEND_KEY: send}
+        return await app(scope, receive, send)
+
+    return with_send
+
+
+def buffered_bytes_probe(send: Send) -> Callable[[], int] | None:
+    """How many bytes wait in this socket's transport, when the server lets us see it.
+
+    daphne hands each connection `partial(Server.handle_reply, protocol)`; the protocol's
+    Twisted transport buffers what the kernel did not take yet. Other servers (or TLS
+    terminated by daphne itself) give no probe: their sockets are never judged slow.
+    """
+    protocol = send.args[0] if isinstance(send, functools.partial) and send.args else None
+    transport = getattr(protocol, "transport", None)
+    if not all(hasattr(transport, name) for name in ("dataBuffer", "offset", "_tempDataLen")):
+        return None
+
+    def buffered() -> int:
+        return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+
+    return buffered
+
+
+# --- one socket ------------------------------------------------------------------------
+
+
+class Outlet:
+    """One socket as the hub sees it: where to write, in which language, what it follows."""
+
+    __slots__ = (
+        "__weakref__",
+        "buffered",
+        "close",
+        "groups",
+        "held",
+        "lagging_since",
+        "language",
+        "send",
+    )
+
+    def __init__(self, send: Send, language: str, close: Callable[[], Awaitable[None]]) -> None:
+        self.send = send
+        self.language = language
+        self.close = close  # closes the socket (a stuck client reconnects)
+        self.groups: frozenset[str] = frozenset()
+        self.held: list[dict] | None = None  # sequenced messages kept during a hello
+        self.buffered = buffered_bytes_probe(send)
+        self.lagging_since: float | None = None
+
+    def hold(self) -> None:
+        """From now until `release`, keep sequenced frames aside (a welcome is being built)."""
+        if self.held is None:
+            self.held = []
+
+    async def release(self, positions: Mapping[str, int] | None) -> None:
+        """Write the frames kept since `hold` that the welcome did not carry: those of a
+        stream still followed, after the welcome's sequence number (`positions`: stream
+        key -> seq). None drops them (no welcome was sent)."""
+        held, self.held = self.held or [], None
+        if positions is None:
+            return
+        for message in held:
+            seq = positions.get(message["stream"])
+            if seq is not None and message["seq"] > seq:
+                await self.write(frame_in(message["frames"], self.language))
+
+    async def write(self, text: str) -> None:
+        await self.send({"type": "websocket.send", "text": text})
+
+    def over_limit(self) -> bool:
+        return self.buffered is not None and self.buffered() > settings.LIVE_SLOW_CLIENT_BYTES
+
+
+def frame_in(frames: Mapping[str, str], language: str) -> str:
+    return frames.get(language) or next(iter(frames.values()))
+
+
+def batch_text(texts: list[str]) -> str:
+    """Several finished frames as one `batch` frame, without decoding them again."""
+    return '{"type": "batch", "frames": [' + ", ".join(texts) + "]}"
+
+
+RESYNC = json.dumps({"type": "resync"})
+
+
+# --- the hub ---------------------------------------------------------------------------
+
+
+class Hub:
+    """Fan-out of one process (one event loop); see the module's docstring."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.layer = get_channel_layer()
+        self.channel: str | None = None
+        self.outlets: dict[str, dict[Outlet, None]] = {}  # layer group -> its local sockets
+        self.subscribed: dict[str, asyncio.Future] = {}  # layer group -> done when joined
+        self.pending: dict[str, list[dict]] = {}  # layer group -> messages not written yet
+        self.scheduled: set[str] = set()  # groups with a write scheduled
+        self.last_write: dict[str, float] = {}
+        self.writing: set[str] = set()  # groups being written now (one writer at a time)
+        self._start_lock = asyncio.Lock()
+        self._membership_lock = asyncio.Lock()  # one group_add/group_discard at a time
+        self._reader: asyncio.Task | None = None
+        self.lagging: weakref.WeakSet[Outlet] = weakref.WeakSet()
+        self._watcher: asyncio.Task | None = None
+
+    # --- membership --------------------------------------------------------------------
+
+    async def follow(self, outlet: Outlet, groups: Iterable[str]) -> None:
+        """Make `outlet` hear exactly `groups`; returns once the layer delivers them here,
+        so that a log read afterwards misses nothing published later."""
+        wanted = frozenset(groups)
+        for group in outlet.groups - wanted:
+            self._drop(outlet, group)
+        for group in wanted - outlet.groups:
+            self.outlets.setdefault(group, {})[outlet] = None
+        outlet.groups = wanted
+        await self._start()
+        for group in wanted:
+            await self._subscribe(group)
+
+    def leave(self, outlet: Outlet) -> None:
+        """The socket is gone: forget it (runs from the consumer's `finally`)."""
+        for group in outlet.groups:
+            self._drop(outlet, group)
+        outlet.groups = frozenset()
+        outlet.held = None
+        self.lagging.discard(outlet)
+
+    def followers(self, group: str) -> int:
+        return len(self.outlets.get(group, ()))
+
+    def _drop(self, outlet: Outlet, group: str) -> None:
+        members = self.outlets.get(group)
+        if members is None:
+            return
+        members.pop(outlet, None)
+        if not members:
+            del self.outlets[group]
+            self.loop.call_later(LINGER_S, self._unsubscribe_if_empty, group)
+
+    async def _start(self) -> None:
+        if self._reader is not None:
+            return
+        async with self._start_lock:
+            if self._reader is None:
+                self.channel = await self.layer.new_channel("hub.")
+                self._reader = self.loop.create_task(self._read())
+
+    async def _subscribe(self, group: str) -> None:
+        joined = self.subscribed.get(group)
+        if joined is None:
+            joined = self.subscribed[group] = self.loop.create_future()
+            try:
+                async with self._membership_lock:
+                    await self.layer.group_add(group, self.channel)
+            except BaseException as error:
+                del self.subscribed[group]
+                joined.set_exception(error)
+                joined.exception()  # retrieved: the caller re-raises it below
+                raise
+            joined.set_result(None)
+        await joined
+
+    def _unsubscribe_if_empty(self, group: str) -> None:
+        if group in self.outlets or group not in self.subscribed:
+            return
+        joined = self.subscribed.pop(group)
+        if joined.done() and not joined.exception():
+            self.loop.create_task(self._discard(group))
+
+    async def _discard(self, group: str) -> None:
+        try:
+            async with self._membership_lock:
+                if group in self.subscribed:
+                    return  # followed again meanwhile
+                await self.layer.group_discard(group, self.channel)
+        except Exception:
+            logger.warning("hub: could not leave %s", group, exc_info=True)
+        for table in (self.pending, self.last_write):
+            table.pop(group, None)
+
+    # --- delivery ----------------------------------------------------------------------
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("hub: channel layer receive failed")
+                await asyncio.sleep(1)
+                continue
+            if message.get("type") == FRAMES_MESSAGE and message.get("group") in self.outlets:
+                self._queue(message["group"], message)
+
+    def _queue(self, group: str, message: dict) -> None:
+        self.pending.setdefault(group, []).append(message)
+        if group in self.scheduled:
+            return
+        self.scheduled.add(group)
+        wait = self.last_write.get(group, 0.0) + batch_interval_s() - time.monotonic()
+        if wait > 0:
+            self.loop.call_later(wait, self._write_soon, group)
+        else:
+            self.loop.call_soon(self._write_soon, group)  # lets queued messages join
+
+    def _write_soon(self, group: str) -> None:
+        self.loop.create_task(self._write(group))
+
+    async def _write(self, group: str) -> None:
+        if group in self.writing:  # the previous write of this group is still going
+            self.loop.call_later(batch_interval_s(), self._write_soon, group)
+            return
+        self.scheduled.discard(group)
+        messages = self.pending.pop(group, [])
+        outlets = list(self.outlets.get(group, ()))
+        if not messages or not outlets:
+            return
+        self.writing.add(group)
+        self.last_write[group] = time.monotonic()
+        try:
+            await self._write_to(outlets, messages)
+        finally:
+            self.writing.discard(group)
+
+    async def _write_to(self, outlets: list[Outlet], messages: list[dict]) -> None:
+        texts: dict[str, str] = {}  # language -> the frame (or batch) written
+        for outlet in outlets:
+            if outlet.held is not None:
+                await self._write_held(outlet, messages)
+                continue
+            if outlet.lagging_since is not None or outlet.over_limit():
+                await self._lagging(outlet)
+                continue
+            text = texts.get(outlet.language)
+            if text is None:
+                frames = [frame_in(message["frames"], outlet.language) for message in messages]
+                text = frames[0] if len(frames) == 1 else batch_text(frames)
+                texts[outlet.language] = text
+            await outlet.write(text)
+
+    async def _write_held(self, outlet: Outlet, messages: list[dict]) -> None:
+        for message in messages:
+            if message["seq"] is None:
+                await outlet.write(frame_in(message["frames"], outlet.language))
+            else:
+                outlet.held.append(message)
+
+    async def _lagging(self, outlet: Outlet) -> None:
+        """A socket over its limit gets no frames (they are dropped, not buffered) until it
+        has drained; then it is told to resync (see `_watch`)."""
+        if outlet.lagging_since is None:
+            outlet.lagging_since = time.monotonic()
+            self.lagging.add(outlet)
+            logger.info("hub: a slow socket gets no frames until it has drained and resyncs")
+            if self._watcher is None or self._watcher.done():
+                self._watcher = self.loop.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        while self.lagging:
+            await asyncio.sleep(WATCH_S)
+            for outlet in list(self.lagging):
+                if not outlet.groups:
+                    self.lagging.discard(outlet)  # gone meanwhile
+                elif not outlet.over_limit():
+                    outlet.lagging_since = None
+                    self.lagging.discard(outlet)
+                    await outlet.write(RESYNC)
+                elif time.monotonic() - outlet.lagging_since > STUCK_S:
+                    self.lagging.discard(outlet)
+                    logger.info("hub: closing a socket that stayed stuck for %s s", STUCK_S)
+                    with contextlib.suppress(Exception):
+                        await outlet.close()
+
+
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
+
+
+def hub() -> Hub:
+    """This event loop's hub (one per daphne process; one per test's loop)."""
+    loop = asyncio.get_running_loop()
+    found = _hubs.get(loop)
+    if found is None:
+        found = _hubs[loop] = Hub(loop)
+    return found
