@@ -12,6 +12,7 @@ import asyncio
 import base64
 import hashlib
 import os
+import socket
 import time
 from collections.abc import Callable
 
@@ -172,8 +173,11 @@ async def connect(
     *,
     headers: dict[str, str] | None = None,
     handshake_s: float = 30,
+    receive_buffer: int | None = None,
 ) -> Connection:
-    """Open a socket and complete the upgrade; `on_message` gets every text message."""
+    """Open a socket and complete the upgrade; `on_message` gets every text message.
+
+    `receive_buffer` sets SO_RCVBUF before connecting (a small one plays a slow phone)."""
     key = base64.b64encode(os.urandom(16))
     lines = [
         f"GET {path} HTTP/1.1",
@@ -186,7 +190,16 @@ async def connect(
     ]
     request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
     loop = asyncio.get_running_loop()
-    opening = loop.create_connection(lambda: Connection(request, key, on_message), host, port)
+    sock = None
+    if receive_buffer is not None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        sock.setblocking(False)
+        await asyncio.wait_for(loop.sock_connect(sock, (host, port)), handshake_s)
+        host = port = None
+    opening = loop.create_connection(
+        lambda: Connection(request, key, on_message), host, port, sock=sock
+    )
     _transport, connection = await asyncio.wait_for(opening, handshake_s)
     try:
         await asyncio.wait_for(asyncio.shield(connection.opened), handshake_s)

@@ -13,7 +13,6 @@ import re
 import time
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
@@ -21,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from live.hub import SEND_KEY, Outlet, hub
+from live.orm import orm
 from live.resync import catch_up
 from live.snapshots import bind_loop
 from live.streams import is_stream_key, layer_group
@@ -61,6 +61,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     actor: Actor | None = None
     language: str = settings.LANGUAGE_CODE
     outlet: Outlet | None = None
+    welcomed_positions: dict[str, int] | None = None  # set by a hello's welcome
     ready = False  # documents sync only after the first welcome
     presence_noted_at = 0.0
 
@@ -94,8 +95,11 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
                 message = _("Please join the workshop before connecting.")
                 await self.refuse_connection(CloseCode.UNAUTHENTICATED, "unauthenticated", message)
 
-    @database_sync_to_async
+    @orm
     def identify(self, workshop_id: int, view: View) -> tuple[bool, Actor | None, str]:
+        return self.identify_now(workshop_id, view)
+
+    def identify_now(self, workshop_id: int, view: View) -> tuple[bool, Actor | None, str]:
         workshop = Workshop.objects.filter(pk=workshop_id).first()
         if workshop is None:
             return False, None, settings.LANGUAGE_CODE
@@ -159,7 +163,14 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         if handler is None:
             await self.send_error(None, "unknown_type", _("Unknown message type."))
             return
-        await handler(frame)
+        # While this socket's own frame is handled, the hub keeps its live frames aside:
+        # the reply (an ack, a welcome) comes before the events it caused.
+        self.outlet.hold()
+        self.welcomed_positions = None
+        try:
+            await handler(frame)
+        finally:
+            await self.outlet.release(self.welcomed_positions)
 
     async def on_ping(self, frame: dict) -> None:
         await self.send_frame({"type": "pong", "server_time": server_time_ms()})
@@ -170,7 +181,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             return
         self.presence_noted_at = time.monotonic()
         try:
-            await database_sync_to_async(presence_touch)(actor=self.actor)
+            await orm(presence_touch)(actor=self.actor)
         except DatabaseError:
             logger.warning("presence not recorded: database unavailable")
 
@@ -179,35 +190,25 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         if not valid_positions(last):
             await self.send_error(None, "bad_frame", _("Invalid stream positions."))
             return
-        self.outlet.hold()  # live frames wait until the welcome is out
-        welcome = None
-        try:
-            welcome = await self.build_welcome(last)
-            if welcome is not None:
-                await self.send_frame(welcome)
-        finally:
-            positions = welcome and {key: info["seq"] for key, info in welcome["streams"].items()}
-            await self.outlet.release(positions)  # what the welcome did not carry
+        welcome = await self.build_welcome(last)
         if welcome is not None:
+            await self.send_frame(welcome)
+            # Live frames held meanwhile: those the welcome carried are not sent again.
+            self.welcomed_positions = {key: info["seq"] for key, info in welcome["streams"].items()}
             self.ready = True
-            await self.note_presence()
 
     async def build_welcome(self, last: dict[str, int]) -> dict | None:
         """The welcome for `last`, or None when the socket was refused or closed."""
         try:
-            # Who this is may have changed since connect (a co-facilitator removed, a
-            # participant erased): ask again.
-            _found, self.actor, _language = await self.identify(self.workshop_id, self.view)
+            self.actor, followed = await self.who_and_where()
             if self.actor is None:
                 message = _("Please join the workshop before connecting.")
                 await self.refuse_connection(CloseCode.UNAUTHENTICATED, "unauthenticated", message)
                 return None
-            followed = await database_sync_to_async(followed_streams)(self.actor)
             # Subscribe before reading the log: an event published meanwhile then arrives
             # live (held until the welcome is out), never nowhere.
             await self.follow(followed)
-            streams = await self.read_missed(followed, last)
-            snapshots = await self.read_snapshots(followed)
+            streams, snapshots = await self.read_welcome(followed, last)
         except Exception:
             logger.exception("resync failed")
             await self.send_error(None, "unavailable", _("The server is unavailable, retrying."))
@@ -222,18 +223,28 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             "snapshots": snapshots,
         }
 
-    @database_sync_to_async
-    def read_missed(self, followed: list[str], last: dict[str, int]) -> dict:
-        return catch_up(
-            workshop_id=self.actor.workshop_id,
-            followed=followed,
-            last=last,
-            language=self.language,
-        )
+    # A hello costs two trips to the ORM threads (a room reconnecting at once sends a
+    # thousand): who this is and what they follow; then, once subscribed, what they missed.
 
-    @database_sync_to_async
-    def read_snapshots(self, followed: list[str]) -> list[dict]:
-        return current_tallies(self.actor.workshop_id, followed, self.language)
+    @orm
+    def who_and_where(self) -> tuple[Actor | None, list[str]]:
+        # Who this is may have changed since connect (a co-facilitator removed, a
+        # participant erased): ask again.
+        _found, actor, _language = self.identify_now(self.workshop_id, self.view)
+        return actor, followed_streams(actor) if actor is not None else []
+
+    @orm
+    def read_welcome(self, followed: list[str], last: dict[str, int]) -> tuple[dict, list]:
+        """Per stream what the client missed (or a snapshot), the current tallies; and a
+        sign of life for presence, in the same trip."""
+        workshop_id = self.actor.workshop_id
+        streams = catch_up(
+            workshop_id=workshop_id, followed=followed, last=last, language=self.language
+        )
+        snapshots = current_tallies(workshop_id, followed, self.language)
+        presence_touch(actor=self.actor)
+        self.presence_noted_at = time.monotonic()
+        return streams, snapshots
 
     async def follow(self, followed: list[str]) -> None:
         """Hear exactly the streams this actor follows now (it may have moved group)."""
@@ -335,12 +346,12 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             }
         )
 
-    @database_sync_to_async
+    @orm
     def run_doc(self, service, **arguments):
         with translation.override(self.language):
             return service(actor=self.actor, **arguments)
 
-    @database_sync_to_async
+    @orm
     def run_command(self, client_id: str, name: str, args: dict) -> dict:
         with translation.override(self.language):
             return execute_command(actor=self.actor, client_id=client_id, name=name, args=args)

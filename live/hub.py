@@ -16,9 +16,10 @@ The hub does what the `websockets` library's `broadcast()` does instead:
 - frames of one stream that arrive within `BATCH_INTERVAL_S` of the previous write go
   out together as one `batch` frame (docs/protocol.md), so a burst costs one write per
   socket, not one per event; a stream that was quiet is written at once;
-- while a socket is between its `hello` and its `welcome` (`Outlet.hold`), the hub keeps
-  that socket's sequenced frames aside; the consumer releases them after the welcome,
-  minus those the welcome already carried. Unsequenced snapshots (tallies) go at once;
+- while a socket's own frame is being handled (`Outlet.hold`: a command, a hello), the hub
+  keeps that socket's frames aside; the consumer releases them after its reply, so an
+  ack or a welcome comes before the events it caused, and a welcome's missed events are
+  not sent twice (those it carried are dropped);
 - a socket that cannot keep up is not buffered forever: once more than
   `LIVE_SLOW_CLIENT_BYTES` wait in its transport, the hub stops writing to it, and when it
   has drained it gets a `resync` frame (its client says `hello` again and catches up from
@@ -34,9 +35,12 @@ Consumers own the sockets: they create an `Outlet` with the server's own `send` 
 
 import asyncio
 import contextlib
+import fcntl
 import functools
 import json
 import logging
+import struct
+import termios
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -80,19 +84,29 @@ def expose_send(app):
 
 
 def buffered_bytes_probe(send: Send) -> Callable[[], int] | None:
-    """How many bytes wait in this socket's transport, when the server lets us see it.
+    """How many bytes wait to reach this socket's client, when the server lets us see it.
 
-    daphne hands each connection `partial(Server.handle_reply, protocol)`; the protocol's
-    Twisted transport buffers what the kernel did not take yet. Other servers (or TLS
-    terminated by daphne itself) give no probe: their sockets are never judged slow.
+    daphne hands each connection `partial(Server.handle_reply, protocol)`: what waits is
+    the kernel's send queue (SIOCOUTQ, Linux) plus what the protocol's Twisted transport
+    still buffers because the kernel's queue was full. Other servers (or TLS terminated by
+    daphne itself) give no probe: their sockets are never judged slow.
     """
     protocol = send.args[0] if isinstance(send, functools.partial) and send.args else None
     transport = getattr(protocol, "transport", None)
     if not all(hasattr(transport, name) for name in ("dataBuffer", "offset", "_tempDataLen")):
         return None
+    try:
+        fd = transport.getHandle().fileno()
+    except (AttributeError, OSError):
+        return None
+    outq = getattr(termios, "TIOCOUTQ", None)  # SIOCOUTQ on Linux
 
     def buffered() -> int:
-        return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+        queued = len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+        if outq is not None:
+            with contextlib.suppress(OSError):
+                queued += struct.unpack("i", fcntl.ioctl(fd, outq, b"\0\0\0\0"))[0]
+        return queued
 
     return buffered
 
@@ -107,6 +121,7 @@ class Outlet:
         "__weakref__",
         "buffered",
         "close",
+        "floor",
         "groups",
         "held",
         "lagging_since",
@@ -119,26 +134,42 @@ class Outlet:
         self.language = language
         self.close = close  # closes the socket (a stuck client reconnects)
         self.groups: frozenset[str] = frozenset()
-        self.held: list[dict] | None = None  # sequenced messages kept during a hello
+        self.held: list[dict] | None = None  # messages kept while its own frame is handled
+        self.floor: dict[str, int] = {}  # stream -> the seq its last welcome caught up to
         self.buffered = buffered_bytes_probe(send)
         self.lagging_since: float | None = None
 
     def hold(self) -> None:
-        """From now until `release`, keep sequenced frames aside (a welcome is being built)."""
+        """From now until `release`, keep this socket's frames aside (its reply comes first)."""
         if self.held is None:
             self.held = []
 
-    async def release(self, positions: Mapping[str, int] | None) -> None:
-        """Write the frames kept since `hold` that the welcome did not carry: those of a
-        stream still followed, after the welcome's sequence number (`positions`: stream
-        key -> seq). None drops them (no welcome was sent)."""
+    async def release(self, welcomed: Mapping[str, int] | None = None) -> None:
+        """Write the frames kept since `hold`, in one write. After a welcome (`welcomed`:
+        stream key -> the seq it caught up to), events it carried are not sent again, now
+        or when the hub writes them late (they may wait for a batch), nor events of
+        streams no longer followed."""
         held, self.held = self.held or [], None
-        if positions is None:
-            return
-        for message in held:
-            seq = positions.get(message["stream"])
-            if seq is not None and message["seq"] > seq:
-                await self.write(frame_in(message["frames"], self.language))
+        if welcomed is not None:
+            self.floor = dict(welcomed)
+            held = [message for message in held if message["stream"] in welcomed]
+        held = self.unseen(held)
+        if held:
+            await self.write(text_for(held, self.language))
+
+    def unseen(self, messages: list[dict]) -> list[dict]:
+        """`messages` without the events the last welcome already carried."""
+        if not self.floor:
+            return messages
+        kept = []
+        for message in messages:
+            floor = self.floor.get(message["stream"])
+            if floor is not None and message["seq"] is not None:
+                if message["seq"] <= floor:
+                    continue
+                del self.floor[message["stream"]]  # past the welcome: no more to drop
+            kept.append(message)
+        return kept
 
     async def write(self, text: str) -> None:
         await self.send({"type": "websocket.send", "text": text})
@@ -149,6 +180,12 @@ class Outlet:
 
 def frame_in(frames: Mapping[str, str], language: str) -> str:
     return frames.get(language) or next(iter(frames.values()))
+
+
+def text_for(messages: list[dict], language: str) -> str:
+    """One frame, or several as one `batch` frame, in `language`."""
+    frames = [frame_in(message["frames"], language) for message in messages]
+    return frames[0] if len(frames) == 1 else batch_text(frames)
 
 
 def batch_text(texts: list[str]) -> str:
@@ -306,24 +343,20 @@ class Hub:
         texts: dict[str, str] = {}  # language -> the frame (or batch) written
         for outlet in outlets:
             if outlet.held is not None:
-                await self._write_held(outlet, messages)
+                outlet.held.extend(messages)
                 continue
             if outlet.lagging_since is not None or outlet.over_limit():
                 await self._lagging(outlet)
                 continue
+            unseen = outlet.unseen(messages)  # a welcome may have carried some already
+            if len(unseen) < len(messages):
+                if unseen:
+                    await outlet.write(text_for(unseen, outlet.language))
+                continue
             text = texts.get(outlet.language)
             if text is None:
-                frames = [frame_in(message["frames"], outlet.language) for message in messages]
-                text = frames[0] if len(frames) == 1 else batch_text(frames)
-                texts[outlet.language] = text
+                text = texts[outlet.language] = text_for(messages, outlet.language)
             await outlet.write(text)
-
-    async def _write_held(self, outlet: Outlet, messages: list[dict]) -> None:
-        for message in messages:
-            if message["seq"] is None:
-                await outlet.write(frame_in(message["frames"], outlet.language))
-            else:
-                outlet.held.append(message)
 
     async def _lagging(self, outlet: Outlet) -> None:
         """A socket over its limit gets no frames (they are dropped, not buffered) until it
