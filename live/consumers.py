@@ -43,6 +43,8 @@ COMMAND_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_STREAMS_IN_HELLO = 200
 # Presence is written at most this often per socket (pings come every 25 s).
 PRESENCE_EVERY_S = 20
+# A hello this soon after the connect's identification does not ask again who this is.
+IDENTITY_FRESH_S = 2.0
 
 
 class CloseCode:
@@ -64,6 +66,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     welcomed_positions: dict[str, int] | None = None  # set by a hello's welcome
     ready = False  # documents sync only after the first welcome
     presence_noted_at = 0.0
+    identified_at = 0.0
 
     async def __call__(self, scope, receive, send) -> None:
         try:
@@ -100,6 +103,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         return self.identify_now(workshop_id, view)
 
     def identify_now(self, workshop_id: int, view: View) -> tuple[bool, Actor | None, str]:
+        self.identified_at = time.monotonic()
         workshop = Workshop.objects.filter(pk=workshop_id).first()
         if workshop is None:
             return False, None, settings.LANGUAGE_CODE
@@ -229,8 +233,10 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     @orm
     def who_and_where(self) -> tuple[Actor | None, list[str]]:
         # Who this is may have changed since connect (a co-facilitator removed, a
-        # participant erased): ask again.
-        _found, actor, _language = self.identify_now(self.workshop_id, self.view)
+        # participant erased): ask again, unless the connect just did.
+        actor = self.actor
+        if time.monotonic() - self.identified_at > IDENTITY_FRESH_S:
+            _found, actor, _language = self.identify_now(self.workshop_id, self.view)
         return actor, followed_streams(actor) if actor is not None else []
 
     @orm
