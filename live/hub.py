@@ -172,7 +172,12 @@ class Outlet:
         return kept
 
     async def write(self, text: str) -> None:
-        await self.send({"type": "websocket.send", "text": text})
+        """Write one frame; a socket closing meanwhile is skipped, never an error for the
+        hub (the consumer's exit removes it): the other sockets must still get the frame."""
+        try:
+            await self.send({"type": "websocket.send", "text": text})
+        except Exception:  # autobahn raises Disconnected on a closing socket
+            logger.debug("hub: a frame to a closing socket was dropped", exc_info=True)
 
     def over_limit(self) -> bool:
         return self.buffered is not None and self.buffered() > settings.LIVE_SLOW_CLIENT_BYTES
