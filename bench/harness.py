@@ -29,7 +29,11 @@ HOST = "127.0.0.1"
 class StackConfig:
     """Where the benchmark's own database, Redis database and key prefix live."""
 
-    database_url: str = "postgres://postgres@127.0.0.1:5432/atelier_bench"
+    # BENCH_DATABASE_URL: another database, e.g. when several work trees share the machine's
+    # PostgreSQL (each migrates the benchmark's database to its own models).
+    database_url: str = os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/atelier_bench"
+    )
     redis_url: str = "redis://127.0.0.1:6379/2"
     # Redis pub/sub channels ignore the database number: only a prefix of our own keeps
     # other servers on this machine (same default prefix) from hearing our groups.
