@@ -59,6 +59,7 @@ class Connection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.opened.done():
             self.opened.set_exception(HandshakeError(f"connection lost during handshake: {exc}"))
+            self.opened.exception()  # retrieved: whoever awaits it still gets it
         if not self.closed.done():
             self.closed.set_result(None)
 
@@ -78,6 +79,7 @@ class Connection(asyncio.Protocol):
         accepted = headers.get("sec-websocket-accept") == self.accept.decode()
         if " 101 " not in status + " " or not accepted:
             self.opened.set_exception(HandshakeError(status))
+            self.opened.exception()  # retrieved: whoever awaits it still gets it
             self.transport.close()
             return False
         self.upgraded = True

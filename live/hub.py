@@ -13,6 +13,9 @@ The hub does what the `websockets` library's `broadcast()` does instead:
 - a message published to a stream (already encoded, once per language, by
   `live.broadcast.send_frames`) is decoded once per process and its finished text is
   written to every local socket following the stream, in that socket's language;
+- events of a stream are written in sequence order: two commands that commit one after
+  the other may publish in the other order (two ORM threads, two processes), so an event
+  ahead of the next one waits briefly for it (`REORDER_WAIT_S`);
 - frames of one stream that arrive within `BATCH_INTERVAL_S` of the previous write go
   out together as one `batch` frame (docs/protocol.md), so a burst costs one write per
   socket, not one per event; a stream that was quiet is written at once;
@@ -55,6 +58,7 @@ logger = logging.getLogger(__name__)
 LINGER_S = 30.0  # an empty stream keeps its subscription this long
 STUCK_S = 30.0  # a socket over the byte limit this long is closed
 WATCH_S = 0.5  # how often sockets over their limit are looked at again
+REORDER_WAIT_S = 0.1  # how long an event ahead of its stream's next one waits for it
 SEND_KEY = "live.send"  # where `expose_send` puts the server's own send in the scope
 
 Send = Callable[[dict], Awaitable[None]]
@@ -217,6 +221,8 @@ class Hub:
         self.scheduled: set[str] = set()  # groups with a write scheduled
         self.last_write: dict[str, float] = {}
         self.writing: set[str] = set()  # groups being written now (one writer at a time)
+        self.next_seq: dict[str, int] = {}  # group -> the sequence number expected next
+        self.early: dict[str, dict[int, dict]] = {}  # group -> seq -> a message ahead of it
         self._start_lock = asyncio.Lock()
         self._membership_lock = asyncio.Lock()  # one group_add/group_discard at a time
         self._reader: asyncio.Task | None = None
@@ -296,7 +302,7 @@ class Hub:
                 await self.layer.group_discard(group, self.channel)
         except Exception:
             logger.warning("hub: could not leave %s", group, exc_info=True)
-        for table in (self.pending, self.last_write):
+        for table in (self.pending, self.last_write, self.next_seq, self.early):
             table.pop(group, None)
 
     # --- delivery ----------------------------------------------------------------------
@@ -312,7 +318,46 @@ class Hub:
                 await asyncio.sleep(1)
                 continue
             if message.get("type") == FRAMES_MESSAGE and message.get("group") in self.outlets:
-                self._queue(message["group"], message)
+                self._in_order(message["group"], message)
+
+    def _in_order(self, group: str, message: dict) -> None:
+        """Events of a stream go out in sequence order. Two commands committing one after
+        the other (on two ORM threads, or in two processes) may publish in the other order:
+        an event ahead of the next expected one waits up to REORDER_WAIT_S for the missing
+        one, then goes anyway (its clients see the gap and resync from the log)."""
+        seq = message["seq"]
+        expected = self.next_seq.get(group)
+        if seq is None or expected is None or seq == expected:
+            self._accept(group, message)
+            self._release_early(group)
+        elif seq > expected:
+            self.early.setdefault(group, {})[seq] = message
+        # seq < expected: already written (a late duplicate): clients have it
+        if self.early.get(group):
+            waiting_for = self.next_seq[group]
+            self.loop.call_later(REORDER_WAIT_S, self._give_up_waiting, group, waiting_for)
+
+    def _accept(self, group: str, message: dict) -> None:
+        if message["seq"] is not None:
+            self.next_seq[group] = message["seq"] + 1
+        self._queue(group, message)
+
+    def _release_early(self, group: str) -> None:
+        early = self.early.get(group)
+        while early and self.next_seq.get(group) in early:
+            self._accept(group, early.pop(self.next_seq[group]))
+        if not early:
+            self.early.pop(group, None)
+
+    def _give_up_waiting(self, group: str, expected: int) -> None:
+        early = self.early.get(group)
+        if not early or self.next_seq.get(group) != expected:
+            return  # the missing event came meanwhile
+        self.next_seq[group] = min(early)  # lost below us: clients will resync
+        self._release_early(group)
+        if self.early.get(group):  # another hole further on
+            waiting_for = self.next_seq[group]
+            self.loop.call_later(REORDER_WAIT_S, self._give_up_waiting, group, waiting_for)
 
     def _queue(self, group: str, message: dict) -> None:
         self.pending.setdefault(group, []).append(message)

@@ -11,6 +11,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from bench import wsclient
+from live.broadcast import send_frames
 from live.hub import hub
 from live.streams import layer_group
 from tests.support.personas import cookie_for, session_cookie
@@ -122,6 +123,23 @@ async def test_a_socket_that_moves_group_stops_hearing_the_old_group(workshop, a
 
 
 @pytest.mark.django_db(transaction=True)
+async def test_events_published_out_of_order_reach_sockets_in_order(workshop, alice):
+    """Two commands on two ORM threads (or two processes) may publish in the other order
+    than they committed: the hub puts a stream's events back in sequence order."""
+    socket, _ = await open_and_hello(workshop.pk, cookie=await cookie_for(participant=alice))
+
+    def frames(seq: int) -> dict[str, str]:
+        event = {"type": "event", "stream": "workshop", "seq": seq, "name": "hands.changed"}
+        return {"fr": json.dumps({**event, "data": {}})}
+
+    for seq in (1, 3, 2):  # as if the commits of 2 and 3 had raced to Redis
+        await database_sync_to_async(send_frames)(workshop.pk, "workshop", frames(seq), seq=seq)
+    received = [(await receive(socket))["seq"] for _ in range(3)]
+    assert received == [1, 2, 3]
+    await socket.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
 async def test_sockets_that_go_away_are_forgotten_however_they_end(workshop, alice, bob):
     stream = layer_group(workshop.pk, "workshop")
     alice_socket, _ = await open_and_hello(workshop.pk, cookie=await cookie_for(participant=alice))
@@ -186,7 +204,9 @@ def test_a_slow_socket_is_told_to_resync_instead_of_being_buffered(
     before, after = asyncio.run(scenario())
     kinds = [frame["type"] for frame in before]
     assert "resync" in kinds  # told, not buffered forever
-    live = [event["seq"] for frame in before if frame["type"] != "welcome" for event in events_of(frame)]
+    live = [
+        event["seq"] for frame in before if frame["type"] != "welcome" for event in events_of(frame)
+    ]
     assert live == list(range(1, len(live) + 1))  # in order, nothing twice
     assert len(live) < count  # frames were dropped while it lagged
     [welcome] = [frame for frame in after if frame["type"] == "welcome"]
