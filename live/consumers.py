@@ -199,6 +199,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             await self.send_frame(welcome)
             # Live frames held meanwhile: those the welcome carried are not sent again.
             self.welcomed_positions = {key: info["seq"] for key, info in welcome["streams"].items()}
+            for key, seq in self.welcomed_positions.items():
+                hub().expect(layer_group(self.actor.workshop_id, key), seq + 1)
             self.ready = True
 
     async def build_welcome(self, last: dict[str, int]) -> dict | None:

@@ -58,7 +58,7 @@ logger = logging.getLogger(__name__)
 LINGER_S = 30.0  # an empty stream keeps its subscription this long
 STUCK_S = 30.0  # a socket over the byte limit this long is closed
 WATCH_S = 0.5  # how often sockets over their limit are looked at again
-REORDER_WAIT_S = 0.1  # how long an event ahead of its stream's next one waits for it
+REORDER_WAIT_S = 0.5  # how long an event ahead of its stream's next one waits for it
 SEND_KEY = "live.send"  # where `expose_send` puts the server's own send in the scope
 
 Send = Callable[[dict], Awaitable[None]]
@@ -251,6 +251,11 @@ class Hub:
         outlet.groups = frozenset()
         outlet.held = None
         self.lagging.discard(outlet)
+
+    def expect(self, group: str, seq: int) -> None:
+        """A welcome read the log up to `seq - 1` after the hub joined `group`: from there
+        on, the hub knows which event of the stream comes next."""
+        self.next_seq.setdefault(group, seq)
 
     def followers(self, group: str) -> int:
         return len(self.outlets.get(group, ()))
