@@ -235,7 +235,8 @@ async def knee(run, clients: list[Client]) -> dict:
     return {
         "knee_rate": max(good) if good else 0,
         "rates": [compact_step(step) for step in steps],
-        **{key: value for key, value in steps[-1].items() if key == "valid"},
+        "valid": all(step["valid"] for step in steps),
+        "others_core_share": max(step["others_core_share"] for step in steps),
     }
 
 
