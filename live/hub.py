@@ -16,7 +16,7 @@ The hub does what the `websockets` library's `broadcast()` does instead:
 - events of a stream are written in sequence order: two commands that commit one after
   the other may publish in the other order (two ORM threads, two processes), so an event
   ahead of the next one waits briefly for it (`REORDER_WAIT_S`);
-- frames of one stream that arrive within `BATCH_INTERVAL_S` of the previous write go
+- frames of one stream that arrive within `LIVE_BATCH_INTERVAL_MS` of its previous write go
   out together as one `batch` frame (docs/protocol.md), so a burst costs one write per
   socket, not one per event; a stream that was quiet is written at once;
 - while a socket's own frame is being handled (`Outlet.hold`: a command, a hello), the hub
@@ -33,7 +33,8 @@ sequence numbers and the hello/welcome resync, never on the hub (docs/protocol.m
 
 Consumers own the sockets: they create an `Outlet` with the server's own `send` (see
 `expose_send`), call `follow()` with the layer groups the socket may hear, `hold()` and
-`release()` around a welcome, and `leave()` when the socket ends, however it ends.
+`release()` around each frame of the socket they handle, `expect()` after a welcome, and
+`leave()` when the socket ends, however it ends.
 """
 
 import asyncio
@@ -253,8 +254,8 @@ class Hub:
         self.lagging.discard(outlet)
 
     def expect(self, group: str, seq: int) -> None:
-        """A welcome read the log up to `seq - 1` after the hub joined `group`: from there
-        on, the hub knows which event of the stream comes next."""
+        """A welcome caught a socket up to `seq - 1`, reading the log after the hub joined
+        `group`: the next event of the stream to write is `seq` (unless known already)."""
         self.next_seq.setdefault(group, seq)
 
     def followers(self, group: str) -> int:
