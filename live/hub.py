@@ -268,6 +268,9 @@ class Hub:
         members.pop(outlet, None)
         if not members:
             del self.outlets[group]
+            # Nobody hears the stream here any more: the next welcome says where it is.
+            self.next_seq.pop(group, None)
+            self.early.pop(group, None)
             self.loop.call_later(LINGER_S, self._unsubscribe_if_empty, group)
 
     async def _start(self) -> None:
