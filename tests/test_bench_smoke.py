@@ -4,11 +4,13 @@ Timings are never asserted here; bench/ prints them and docs/performance.md repo
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,11 +23,21 @@ SMOKE = [
 ]
 
 
+def bench_database_url() -> str:
+    """A benchmark database of this test run's own (next to its test database): other work
+    trees on the machine migrate the default one to their own models."""
+    database = settings.DATABASES["default"]
+    host, port = database["HOST"] or "127.0.0.1", database["PORT"] or 5432
+    name = database["NAME"].removeprefix("test_")
+    return f"postgres://{database['USER']}@{host}:{port}/test_{name}_bench"
+
+
 @pytest.fixture(scope="module")
 def reports() -> dict[str, dict]:
     result = subprocess.run(
         [sys.executable, "-m", "bench.run", *SMOKE],
         cwd=ROOT,
+        env={**os.environ, "BENCH_DATABASE_URL": bench_database_url()},
         capture_output=True,
         text=True,
         timeout=420,
