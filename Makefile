@@ -85,8 +85,11 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Every scenario of bench/run.py at 100, 500 and 1,000 participants (about 25 minutes);
+# the table, the machine and the command go into docs/performance.md.
 bench: install
-	$(BIN)/python -m bench.layers --sizes 100,200,500,1000 --duration 15 --rate 10
+	@command -v redis-server >/dev/null || $(MAKE) --no-print-directory system-packages DEBS=redis-server
+	$(BIN)/python -m bench.run --sizes 100,500,1000 --write-docs docs/performance.md
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache .ruff_cache node_modules static/build

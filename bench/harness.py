@@ -1,7 +1,7 @@
-"""The stack under test: database and fixtures, a pinned daphne process, /proc readings.
+"""The stack under test: database and fixtures, pinned server and Redis processes, /proc.
 
-Nothing here knows about a particular scenario; bench/fanout.py drives the sockets and
-bench/layers.py decides what to run.
+Nothing here knows about a particular scenario: bench/scenarios.py and bench/storm.py drive
+the sockets, bench/run.py decides what to run.
 """
 
 import contextlib
@@ -29,7 +29,11 @@ HOST = "127.0.0.1"
 class StackConfig:
     """Where the benchmark's own database, Redis database and key prefix live."""
 
-    database_url: str = "postgres://postgres@127.0.0.1:5432/atelier_bench"
+    # BENCH_DATABASE_URL: another database, e.g. when several work trees share the machine's
+    # PostgreSQL (each migrates the benchmark's database to its own models).
+    database_url: str = os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/atelier_bench"
+    )
     redis_url: str = "redis://127.0.0.1:6379/2"
     # Redis pub/sub channels ignore the database number: only a prefix of our own keeps
     # other servers on this machine (same default prefix) from hearing our groups.
@@ -148,30 +152,61 @@ def setup_django(config: StackConfig) -> None:
 class WorkshopFixture:
     workshop_id: int
     session_keys: list[str]  # one logged-in guest per entry, for the `sessionid` cookie
+    participant_ids: list[int]  # participant of session_keys[i]
+    group_of: list[int | None]  # the breakout group of participant i (None: the plenary)
 
 
-def create_workshop(participants: int, title: str) -> WorkshopFixture:
-    """A fresh workshop (empty streams) with `participants` remote guests, each with a session."""
+def create_workshop(participants: int, title: str, *, groups: int = 0) -> WorkshopFixture:
+    """A fresh workshop (empty streams) with `participants` remote guests, each with a
+    session; with `groups`, as many online groups, guests dealt round-robin, breakouts open.
+
+    Guests and sessions are inserted in bulk (a thousand through the services would take
+    a minute): the measurement starts after, and nothing here is measured.
+    """
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
     from django.db import connections
+    from django.utils import timezone
 
-    from workshops.actors import remember_participant
-    from workshops.services import participant_join, workshop_create
+    from workshops.actors import SESSION_PARTICIPANTS, Actor, Role
+    from workshops.models import Participant
+    from workshops.services import breakouts_open, groups_create, workshop_create
 
     organizer, _created = get_user_model().objects.get_or_create(username="bench-organizer")
     workshop = workshop_create(organizer=organizer, title=title)
-    keys = []
-    for index in range(participants):
-        participant = participant_join(
-            workshop=workshop, display_name=f"p{index}", location="remote"
+    lead = Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
+    created = groups_create(actor=lead, count=groups, kind="online") if groups else []
+    group_ids = [group.pk for group in created]
+    people = Participant.objects.bulk_create(
+        Participant(
+            workshop=workshop,
+            display_name=f"p{index}",
+            location=Participant.Location.REMOTE,
+            group_id=group_ids[index % len(group_ids)] if group_ids else None,
         )
-        session = SessionStore()
-        remember_participant(session, participant)
-        session.create()
-        keys.append(session.session_key)
+        for index in range(participants)
+    )
+    if group_ids:
+        breakouts_open(actor=lead)
+    store = SessionStore()
+    expires = timezone.now() + timezone.timedelta(days=1)
+    sessions = [
+        Session(
+            session_key=store._get_new_session_key(),
+            session_data=store.encode({SESSION_PARTICIPANTS: {str(workshop.pk): person.pk}}),
+            expire_date=expires,
+        )
+        for person in people
+    ]
+    Session.objects.bulk_create(sessions)
     connections.close_all()  # hold no PostgreSQL connection during the measurement
-    return WorkshopFixture(workshop_id=workshop.pk, session_keys=keys)
+    return WorkshopFixture(
+        workshop_id=workshop.pk,
+        session_keys=[session.session_key for session in sessions],
+        participant_ids=[person.pk for person in people],
+        group_of=[person.group_id for person in people],
+    )
 
 
 def flush_redis_database(redis_url: str) -> None:
@@ -183,6 +218,39 @@ def flush_redis_database(redis_url: str) -> None:
         client.flushdb()
     finally:
         client.close()
+
+
+@dataclass
+class RedisServer:
+    """A Redis of the benchmark's own, pinned with the server: nobody else's pub/sub traffic
+    lands in the measurement, and its CPU is charged to the server's core."""
+
+    port: int
+    cpu: int | str
+    log_path: Path
+    process: subprocess.Popen | None = field(default=None, init=False)
+
+    @property
+    def url(self) -> str:
+        return f"redis://{HOST}:{self.port}/0"
+
+    def start(self, timeout: float = 20) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        command = ["taskset", "-c", str(self.cpu), "redis-server", "--port", str(self.port)]
+        command += ["--bind", HOST, "--save", "", "--appendonly", "no", "--daemonize", "no"]
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        wait_for_port(self.port, process=self.process, timeout=timeout)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
+            if self.process.poll() is None:
+                self.process.kill()
 
 
 def redis_server_pid(redis_url: str) -> int | None:
@@ -229,26 +297,44 @@ def wait_for_port(port: int, *, process: subprocess.Popen, timeout: float) -> No
     raise TimeoutError(f"nothing listens on port {port} after {timeout:.0f} s")
 
 
+def server_command(kind: str, port: int) -> list[str]:
+    """The command line of a server of `kind` listening on `port`."""
+    if kind == "daphne":
+        return [str(VENV_BIN / "daphne"), "-b", HOST, "-p", str(port), "config.asgi:application"]
+    if kind == "uvicorn":  # for comparison only (pip install uvicorn): the product runs daphne
+        return [
+            *(str(VENV_BIN / "uvicorn"), "--host", HOST, "--port", str(port)),
+            *("--ws", "websockets-sansio", "--lifespan", "off", "--log-level", "warning"),
+            "config.asgi:application",
+        ]
+    if kind == "relay":
+        return [str(VENV_BIN / "python"), "-m", "bench.relay", "--port", str(port)]
+    raise ValueError(f"unknown server {kind!r}")
+
+
 @dataclass
 class Daphne:
-    """A daphne process pinned to one core, in its own process group, stopped on exit."""
+    """A server process (daphne by default) pinned to cores, in its own process group,
+    stopped on exit."""
 
     env: dict[str, str]
     port: int
-    cpu: int
+    cpu: int | str
     log_path: Path
     cwd: Path = REPO
+    kind: str = "daphne"
+    extra_args: tuple[str, ...] = ()
     process: subprocess.Popen | None = field(default=None, init=False)
 
     @property
     def pid(self) -> int:
         assert self.process is not None
-        return self.process.pid  # taskset execs daphne: same pid
+        return self.process.pid  # taskset execs the server: same pid
 
     def start(self, timeout: float = 60) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        command = ["taskset", "-c", str(self.cpu), str(VENV_BIN / "daphne")]
-        command += ["-b", HOST, "-p", str(self.port), "config.asgi:application"]
+        command = ["taskset", "-c", str(self.cpu), *server_command(self.kind, self.port)]
+        command += list(self.extra_args)
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 command,
@@ -372,11 +458,12 @@ class CpuSnapshot:
     steal: float
 
     @classmethod
-    def take(cls, server_pid: int, redis_pid: int | None) -> "CpuSnapshot":
+    def take(cls, server_pids: int | list[int], redis_pid: int | None) -> "CpuSnapshot":
         processes, interrupts, steal = machine_cpu_seconds()
+        pids = [server_pids] if isinstance(server_pids, int) else server_pids
         return cls(
             at=time.monotonic(),
-            server=cpu_seconds(server_pid),
+            server=sum(cpu_seconds(pid) for pid in pids),
             loadgen=cpu_seconds(os.getpid()),
             redis=cpu_seconds(redis_pid) if redis_pid else math.nan,
             processes=processes,

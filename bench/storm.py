@@ -1,75 +1,35 @@
 """Poll storm: N participants answer one live poll within a few seconds, counted exactly.
 
-For each N, on a fresh daphne pinned to one core (pub/sub layer on Redis, PostgreSQL): N
-participant sockets follow a workshop where a single-choice poll (4 options, results shown
-live) is open; each participant answers once within `--window` seconds, on schedule; some
-re-send the same command id (a retry), some change their answer with a new id. Then every
-socket must end up holding the tally frame that shows exactly what PostgreSQL counted.
-Prints one JSON line per N (also kept in bench/results/).
-
-    .venv/bin/python -m bench.storm --source HEAD --sizes 100,500,1000
-    .venv/bin/python -m bench.storm --table bench/results/storm-<stamp>.jsonl
+A scenario of bench.run: N participant sockets follow a workshop where a single-choice poll
+(4 options, results shown live) is open; each participant answers once within `--window`
+seconds, on schedule; some re-send the same command id (a retry), some change their answer
+with a new id. Then every socket must end up holding the tally frame that shows exactly
+what PostgreSQL counted.
 """
 
-import argparse
 import asyncio
 import itertools
-import json
 import math
-import os
 import random
 import re
-import sys
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
-from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import ConnectionClosed
-
-from bench import fanout
+from bench.clients import Client, Item, close_all
+from bench.clients import Tally as Counters
 from bench.harness import (
-    HOST,
-    RESULTS_DIR,
-    CpuSnapshot,
     CpuUse,
-    Daphne,
-    StackConfig,
     WorkshopFixture,
     cpu_by_command,
     create_workshop,
-    describe_code,
-    ensure_database,
-    export_source,
-    flush_redis_database,
-    free_port,
-    load_average,
     percentile,
-    pin_this_process,
-    raise_open_files_limit,
-    redis_server_pid,
-    setup_django,
     summarize_ms,
     top_other_commands,
 )
-from bench.layers import LOADGEN_CPU, SATURATED, SERVER_CPU, json_safe, stop_on_sigterm
+from bench.scenarios import MAX_SEND_LAG_MS, SATURATED
 
-LAYER = "pubsub"  # the default layer (docs/performance.md, "Channel layer choice")
 LABELS = ("A", "B", "C", "D")  # the poll's options, in order
-MAX_SEND_LAG_MS = 100  # a sender later than this did not produce the storm it claims
-
-
-@dataclass(frozen=True)
-class Options:
-    sizes: tuple[int, ...]
-    window: float
-    retries: float
-    changes: float
-    drain: float
-    seed: int
-    connect_concurrency: int
-    connect_timeout: float
 
 
 # --- fixtures (benchmark process, in-memory layer) ----------------------------------------
@@ -89,7 +49,7 @@ def create_poll_fixture(participants: int, title: str) -> PollFixture:
 
     from workshops import services
     from workshops.actors import Actor, Role
-    from workshops.models import Participant, Workshop
+    from workshops.models import Workshop
 
     fixture = create_workshop(participants, title)  # its organizer is "bench-organizer"
     workshop = Workshop.objects.get(pk=fixture.workshop_id)
@@ -99,11 +59,8 @@ def create_poll_fixture(participants: int, title: str) -> PollFixture:
     )
     services.poll_open(actor=lead, poll_id=poll.pk)
     option_ids = tuple(poll.options.order_by("position").values_list("pk", flat=True))
-    # create_workshop names its guests p0, p1…: session_keys[i] belongs to "p<i>".
-    by_name = dict(Participant.objects.filter(workshop=workshop).values_list("display_name", "pk"))
-    participant_ids = tuple(by_name[f"p{index}"] for index in range(participants))
     connections.close_all()
-    return PollFixture(fixture, poll.pk, option_ids, participant_ids)
+    return PollFixture(fixture, poll.pk, option_ids, tuple(fixture.participant_ids))
 
 
 def read_poll_state(fixture: PollFixture, answering: list[int]) -> dict:
@@ -151,9 +108,7 @@ class Command:
     kind: str  # "answer", "retry" or "change"
 
 
-def plan_storm(
-    clients: int, options: Options, rng: random.Random
-) -> tuple[list[Command], list[int]]:
+def plan_storm(clients: int, options, rng: random.Random) -> tuple[list[Command], list[int]]:
     """The schedule (sorted by time) and the option each client ends with.
 
     Every time falls inside [0, window]: first answers uniformly; a retry (the same frame
@@ -189,7 +144,7 @@ RESPONDENTS = re.compile(r'class="respondents">([^<]*)</p>')
 CHART_DESC = re.compile(r"<desc[^>]*>([^<]*)</desc>")  # "A: 1 000 (25 %); B: …"
 CHART_ENTRY = re.compile(r"([^:;]+): ([^(]*)\(")
 
-Tally = tuple[int, tuple[int, ...]]  # (respondents, count per option in LABELS order)
+Shown = tuple[int, tuple[int, ...]]  # (respondents, count per option in LABELS order)
 
 
 def digits(text: str) -> int:
@@ -197,7 +152,7 @@ def digits(text: str) -> int:
     return int(re.sub(r"\D", "", text) or 0)
 
 
-def parse_tally(html: str) -> Tally:
+def parse_tally(html: str) -> Shown:
     """What a public tally fragment shows: respondents and the chart's counts."""
     found = RESPONDENTS.search(html)
     counts = dict.fromkeys(LABELS, 0)
@@ -270,28 +225,25 @@ def version_ns(version: int) -> int:
     return version * 1000 if version < 10**17 else version
 
 
-async def receive_frames(client: int, socket: ClientConnection, log: StormLog) -> None:
-    try:
-        async for raw in socket:
-            now_ns = time.monotonic_ns()
-            frame = json.loads(raw)
-            kind = frame.get("type")
-            if kind == "tally" and frame.get("topic") == log.topic:
-                version = version_ns(frame["version"])
-                log.tallies[client].append((now_ns, version))
-                if version not in log.html:  # identical for every socket: parse one
-                    log.html[version] = frame["swaps"][0]["html"]
-            elif kind in ("ack", "error"):
-                log.on_answer(client, frame, now_ns)
-            else:
-                log.other_frames[kind or "?"] += 1
-    except ConnectionClosed:
-        pass
-    log.closed_by_server += 1  # reaching here before we close means the server hung up
+def hook(client: Client, log: StormLog) -> None:
+    """Route the client's replies and this poll's tallies into the storm's log."""
+    index = client.index
+
+    def on_reply(frame: dict, now: int) -> None:
+        log.on_answer(index, frame, now)
+
+    def on_tally(item: Item, now: int) -> None:
+        _kind, topic, version, html = item
+        if topic == log.topic:
+            version = version_ns(version)
+            log.tallies[index].append((now, version))
+            log.html.setdefault(version, html)
+
+    client.on_reply, client.on_tally = on_reply, on_tally
 
 
 async def send_storm(
-    schedule: list[Command], sockets: list[ClientConnection], log: StormLog, poll: PollFixture
+    schedule: list[Command], clients: list[Client], log: StormLog, poll: PollFixture
 ) -> None:
     """Open loop: each command leaves on schedule, whatever the server answered so far."""
     start = time.monotonic()
@@ -306,15 +258,13 @@ async def send_storm(
             "args": {"poll": poll.poll_id, "answer": poll.option_ids[command.option]},
         }
         log.note_sent(command)
-        try:
-            await sockets[command.client].send(json.dumps(frame))
-        except ConnectionClosed:
+        if not clients[command.client].send(frame):
             log.pending[(command.client, command.id)].pop()  # never left: no answer due
             log.sent[command.kind] -= 1
             log.send_failed += 1
 
 
-def held_tally(log: StormLog, client: int, parsed: dict[int, Tally]) -> tuple[int, Tally | None]:
+def held_tally(log: StormLog, client: int, parsed: dict[int, Shown]) -> tuple[int, Shown | None]:
     """The newest version this client got (a client ignores older ones) and what it shows."""
     if not log.tallies[client]:
         return 0, None
@@ -324,7 +274,7 @@ def held_tally(log: StormLog, client: int, parsed: dict[int, Tally]) -> tuple[in
     return version, parsed[version]
 
 
-def final_arrival(log: StormLog, client: int, final: Tally, parsed: dict[int, Tally]) -> int | None:
+def final_arrival(log: StormLog, client: int, final: Shown, parsed: dict[int, Shown]) -> int | None:
     """When this client first got the final tally: the first frame showing the final counts
     whose version (server wall clock, taken before reading) is after the last answer left.
     The version test keeps an earlier frame that happened to show the same counts out."""
@@ -357,82 +307,60 @@ async def wait_until(condition, deadline: float) -> bool:
     return condition()
 
 
-# --- one size ------------------------------------------------------------------------------
+# --- the scenario ------------------------------------------------------------------------
 
 
-async def connect_in_order(
-    url: str, origin: str, keys: list[str], options: Options
-) -> tuple[list[tuple[int, ClientConnection]], list[str]]:
-    """Like fanout.connect_clients, but each socket keeps the index of its session."""
-    gate = asyncio.Semaphore(options.connect_concurrency)
-
-    async def one(key: str) -> ClientConnection:
-        async with gate:
-            return await fanout.open_client(url, key, origin, options.connect_timeout)
-
-    results = await asyncio.gather(*(one(key) for key in keys), return_exceptions=True)
-    connected = [(i, r) for i, r in enumerate(results) if isinstance(r, ClientConnection)]
-    failures = [repr(r) for r in results if isinstance(r, BaseException)]
-    return connected, failures
-
-
-async def measure(
-    server: Daphne, poll: PollFixture, redis_pid: int | None, options: Options
-) -> dict:
-    url = f"ws://{HOST}:{server.port}/ws/workshops/{poll.workshop.workshop_id}/?view=participant"
-    origin = f"http://{HOST}:{server.port}"
-    *keys, spare = poll.workshop.session_keys
-    warm = await fanout.open_client(url, spare, origin, options.connect_timeout)  # lazy imports
-    await warm.close()
-
-    started = time.monotonic()
-    connected, failures = await connect_in_order(url, origin, keys, options)
-    connect_s = time.monotonic() - started
-    if not connected:
-        return {"error": "no client connected", "connect_failure_sample": failures[:3]}
-    # Sockets are renumbered 0..M-1; `session_of` maps them back to their participant.
-    session_of = [index for index, _socket in connected]
-    sockets = [socket for _index, socket in connected]
-    log = StormLog(topic=f"poll:{poll.poll_id}", clients=len(sockets))
-    tasks = [
-        asyncio.create_task(receive_frames(i, socket, log)) for i, socket in enumerate(sockets)
-    ]
-    handles = [fanout.Client(socket, task) for socket, task in zip(sockets, tasks, strict=True)]
-    schedule, final_options = plan_storm(len(sockets), options, random.Random(options.seed))
+async def scenario(run, connect_participants) -> dict:
+    """bench.run's `storm`: fixtures, sockets, the storm, PostgreSQL's count, the tallies."""
+    options = run.options
+    poll = await asyncio.to_thread(
+        create_poll_fixture, run.size + 1, f"bench storm {run.size}"
+    )  # + a warm-up guest
+    run.fixture = poll.workshop
+    clients, connecting = await connect_participants(run, poll.workshop.session_keys, Counters())
+    if not clients:
+        return {**connecting, "error": "no client connected"}
+    # Clients that connected are renumbered 0..M-1; `session_of` maps them back.
+    session_of = [client.index for client in clients]
+    log = StormLog(topic=f"poll:{poll.poll_id}", clients=len(clients))
+    for number, client in enumerate(clients):
+        client.index = number
+        hook(client, log)
+    schedule, final_options = plan_storm(len(clients), options, random.Random(options.seed))
     try:
-        await asyncio.sleep(1)  # let the welcomes' work settle
         processes_before = cpu_by_command()
-        storm_start = CpuSnapshot.take(server.pid, redis_pid)
-        await send_storm(schedule, sockets, log, poll)
-        sending_done = CpuSnapshot.take(server.pid, redis_pid)
-        deadline = time.monotonic() + options.drain
+        storm_start = run.snapshot()
+        await send_storm(schedule, clients, log, poll)
+        sending_done = run.snapshot()
+        deadline = time.monotonic() + options.drain + 40
         all_answered = await wait_until(lambda: log.answered >= log.sent.total(), deadline)
         db = await asyncio.to_thread(read_poll_state, poll, session_of)
-        final: Tally = (db["rows"], tuple(db["per_option"].get(label, 0) for label in LABELS))
-        parsed: dict[int, Tally] = {}
+        final: Shown = (db["rows"], tuple(db["per_option"].get(label, 0) for label in LABELS))
+        parsed: dict[int, Shown] = {}
 
         def everyone_has_final() -> bool:
             return all(
                 version >= log.last_answer_wall_ns and shown == final
-                for version, shown in (held_tally(log, c, parsed) for c in range(len(sockets)))
+                for version, shown in (held_tally(log, c, parsed) for c in range(len(clients)))
             )
 
         all_final = await wait_until(everyone_has_final, deadline)
-        storm_end = CpuSnapshot.take(server.pid, redis_pid)
+        storm_end = run.snapshot()
         processes_after = cpu_by_command()
-        # Tally frames still in flight (a flush scheduled just before the last one read
+        # Shown frames still in flight (a flush scheduled just before the last one read
         # the final state) would otherwise count as missing: wait for 1 s of silence.
         await wait_for_silence(log, quiet_s=1.0, deadline=time.monotonic() + 10)
     finally:
-        await fanout.close_clients(handles)
+        await close_all(clients)
 
     sending = CpuUse.between(storm_start, sending_done)
     storm = CpuUse.between(storm_start, storm_end)
-    return {
-        "connected": len(sockets),
-        "connect_failures": len(failures),
-        "connect_failure_sample": failures[:3],
-        "connect_s": round(connect_s, 1),
+    figures = {
+        **connecting,
+        "window_s": options.window,
+        "retries": options.retries,
+        "changes": options.changes,
+        "seed": options.seed,
         **command_figures(log, all_answered),
         **exactness_figures(db, poll, session_of, final_options, all_answered),
         **tally_figures(log, final, parsed, all_final),
@@ -445,12 +373,12 @@ async def measure(
         "storm_s": round(storm.wall, 2),
         "others_cpu_s": round(storm.other_processes, 2),
         "others_core_share": round(storm.share(storm.other_processes), 2),
-        "others_top_cpu_s": top_other_commands(
-            processes_before, processes_after, exclude={server.pid, os.getpid()}
-        ),
+        "others_top_cpu_s": top_other_commands(processes_before, processes_after, run.own_pids()),
         "interrupts_cpu_s": round(storm.interrupts, 2),
         "steal_cpu_s": round(storm.steal, 2),
     }
+    figures["valid"] = judge_validity(figures)
+    return figures
 
 
 def command_figures(log: StormLog, all_answered: bool) -> dict:
@@ -499,7 +427,7 @@ def exactness_figures(
     }
 
 
-def tally_figures(log: StormLog, final: Tally, parsed: dict[int, Tally], all_final: bool) -> dict:
+def tally_figures(log: StormLog, final: Shown, parsed: dict[int, Shown], all_final: bool) -> dict:
     """Did the final tally reach everyone, how fast, and how many tally frames it took."""
     arrivals = [final_arrival(log, client, final, parsed) for client in range(log.clients)]
     arrived_ns = sorted(arrived for arrived in arrivals if arrived is not None)
@@ -556,36 +484,6 @@ def tally_figures(log: StormLog, final: Tally, parsed: dict[int, Tally], all_fin
     }
 
 
-def run_size(clients: int, config: StackConfig, redis_pid: int | None, options: Options) -> dict:
-    flush_redis_database(config.redis_url)
-    poll = create_poll_fixture(clients + 1, f"bench storm {clients}")  # + a warm-up guest
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    log_path = RESULTS_DIR / f"daphne-{stamp}-storm-{clients}.log"
-    report = {
-        "scenario": "poll-storm",
-        "layer": LAYER,
-        "clients": clients,
-        "window_s": options.window,
-        "retries": options.retries,
-        "changes": options.changes,
-        "seed": options.seed,
-        "code": describe_code(config),
-        "settings": config.settings_module,
-        "load_average_before": round(load_average(), 2),
-    }
-    server = Daphne(config.server_env(LAYER), free_port(), SERVER_CPU, log_path, cwd=config.app_dir)
-    try:
-        with server:
-            report |= asyncio.run(measure(server, poll, redis_pid, options))
-    except Exception as error:  # one broken size must not hide the others' figures
-        report["error"] = repr(error)
-    report["load_average_after"] = round(load_average(), 2)
-    report["server_log_problems"] = server.log_problems()
-    report["server_log"] = str(log_path.relative_to(RESULTS_DIR.parent.parent))
-    report["valid"] = "error" not in report and judge_validity(report)
-    return report
-
-
 def judge_validity(report: dict) -> bool:
     """Every client connected and the generator kept its schedule and had CPU to spare
     (while sending, and while receiving the tallies it times)."""
@@ -595,128 +493,3 @@ def judge_validity(report: dict) -> bool:
         and report["loadgen_core_share_sending"] < SATURATED
         and report["loadgen_core_share_storm"] < SATURATED
     )
-
-
-# --- output --------------------------------------------------------------------------------
-
-TABLE_COLUMNS = (
-    ("N", lambda r: r["clients"]),
-    (
-        "commands (answers + retries + changes)",
-        lambda r: "{total} ({answer} + {retry} + {change})".format(
-            **{"retry": 0, "change": 0, **r["commands_sent"]}
-        ),
-    ),
-    ("acks / errors", lambda r: f"{r['acks']} / {sum(r['errors'].values())}"),
-    ("counted (expected)", lambda r: f"{r['counted']} ({r['counted_expected']})"),
-    ("exact", lambda r: {True: "yes", False: "**no**", None: "unknown (unanswered)"}[r["exact"]]),
-    ("final tally: clients", lambda r: f"{r['clients_with_final_tally']} / {r['connected']}"),
-    (
-        "last answer → final tally p50 / p99 / last client (ms)",
-        lambda r: " / ".join(
-            ms(r["final_tally_after_last_answer_ms"][k]) for k in ("p50", "p99", "max")
-        ),
-    ),
-    ("ack p50 / max (ms)", lambda r: f"{ms(r['ack_ms']['p50'])} / {ms(r['ack_ms']['max'])}"),
-    ("replies per s", lambda r: r["replies_per_s"]),
-    ("last reply → last client (ms)", lambda r: ms(r["final_tally_after_last_reply_ms"])),
-    ("tally versions (per s)", lambda r: f"{r['tally_versions']} ({r['tally_versions_per_s']})"),
-    (
-        "tally frames: per client mean / max; total",
-        lambda r: (
-            f"{r['tally_frames_per_client']['mean']} / "
-            f"{r['tally_frames_per_client']['max']}; {r['tally_frames_received']:,}"
-        ),
-    ),
-    ("without coalescing", lambda r: f"{r['frames_without_coalescing']:,}"),
-    ("server CPU s (core)", lambda r: f"{r['server_cpu_s']} ({r['server_core_share_storm']:.0%})"),
-    ("loadgen core", lambda r: f"{r['loadgen_core_share_storm']:.0%}"),
-    ("others core", lambda r: f"{r['others_core_share']:.0%}"),
-    ("load avg", lambda r: r["load_average_before"]),
-    ("valid", lambda r: "yes" if r["valid"] else "**no**"),
-)
-
-
-def ms(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.0f}"
-
-
-def markdown_table(reports: list[dict]) -> str:
-    rows = [r for r in reports if "error" not in r]
-    lines = ["| " + " | ".join(name for name, _cell in TABLE_COLUMNS) + " |"]
-    lines.append("|" + "---|" * len(TABLE_COLUMNS))
-    lines += ["| " + " | ".join(str(cell(r)) for _name, cell in TABLE_COLUMNS) + " |" for r in rows]
-    return "\n".join(lines)
-
-
-# --- command line --------------------------------------------------------------------------
-
-
-def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="100,500,1000", help="numbers of participants")
-    parser.add_argument("--window", type=float, default=2.0, help="seconds to answer in")
-    parser.add_argument("--retries", type=float, default=0.1, help="share re-sending an id")
-    parser.add_argument("--changes", type=float, default=0.1, help="share changing answer")
-    parser.add_argument("--drain", type=float, default=60.0, help="max wait after the storm")
-    parser.add_argument("--seed", type=int, default=1, help="of the schedule and choices")
-    parser.add_argument("--connect-concurrency", type=int, default=50)
-    parser.add_argument("--connect-timeout", type=float, default=60.0)
-    parser.add_argument(
-        "--source",
-        metavar="REVISION",
-        help="measure this commit (exported under bench/results/) instead of the working tree",
-    )
-    parser.add_argument("--table", type=Path, help="print a Markdown table of a results file")
-    args = parser.parse_args(argv)
-    if not (0 <= args.retries <= 1 and 0 <= args.changes <= 1 and args.window > 0):
-        parser.error("--retries and --changes are shares from 0 to 1; --window is positive")
-    options = Options(
-        sizes=tuple(int(size) for size in args.sizes.split(",")),
-        window=args.window,
-        retries=args.retries,
-        changes=args.changes,
-        drain=args.drain,
-        seed=args.seed,
-        connect_concurrency=args.connect_concurrency,
-        connect_timeout=args.connect_timeout,
-    )
-    return options, args
-
-
-def stack_config(source: str | None) -> StackConfig:
-    config = StackConfig()
-    if source:
-        app_dir, sha = export_source(source)
-        # A database per commit, as bench.layers does: another commit's migrations may differ.
-        config = replace(config, app_dir=app_dir, database_url=f"{config.database_url}_{sha[:12]}")
-    return config
-
-
-def main(argv: list[str] | None = None) -> int:
-    options, args = parse_args(argv)
-    if args.table is not None:
-        lines = args.table.read_text().splitlines()
-        print(markdown_table([json.loads(line) for line in lines if line.strip()]))
-        return 0
-    stop_on_sigterm()
-    pin_this_process(LOADGEN_CPU)
-    raise_open_files_limit()
-    config = stack_config(args.source)
-    ensure_database(config)
-    setup_django(config)
-    redis_pid = redis_server_pid(config.redis_url)
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    results = RESULTS_DIR / f"storm-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
-    print(f"# results also in {results}", file=sys.stderr)
-    for clients in options.sizes:
-        report = json_safe(run_size(clients, config, redis_pid, options))
-        line = json.dumps(report, ensure_ascii=False)
-        print(line, flush=True)
-        with results.open("a") as output:
-            output.write(line + "\n")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -252,6 +252,12 @@ LIVE_RATE_LIMITS.update(
         for name, value in json.loads(os.environ.get("LIVE_RATE_LIMITS") or "{}").items()
     }
 )
+# The fan-out hub (live/hub.py): frames of one stream within this window share one write;
+# a socket with more than this many bytes waiting in its transport is told to resync.
+LIVE_BATCH_INTERVAL_MS = int(os.environ.get("LIVE_BATCH_INTERVAL_MS", "100"))
+LIVE_SLOW_CLIENT_BYTES = int(os.environ.get("LIVE_SLOW_CLIENT_BYTES", str(1024 * 1024)))
+# Threads (each with a database connection) that run sockets' hellos and commands (live/orm.py).
+LIVE_ORM_THREADS = int(os.environ.get("LIVE_ORM_THREADS", "4"))
 
 LOGGING = {
     "version": 1,

@@ -21,7 +21,7 @@ from live.streams import layer_group
 
 logger = logging.getLogger(__name__)
 
-# Consumers forward this message type without touching the ORM (see WorkshopConsumer.dispatch).
+# What the fan-out hub of every process hears on a stream's group (live/hub.py).
 FRAMES_MESSAGE = "live.frames"
 
 
@@ -95,8 +95,15 @@ def send_frames(
 ) -> None:
     """One group_send of finished frames (by language) to a stream's sockets. Unsequenced
     frames (`seq` None: tallies, document updates) are healed by the next one or a resync."""
-    message = {"type": FRAMES_MESSAGE, "stream": stream, "seq": seq, "frames": dict(frames)}
-    async_to_sync(get_channel_layer().group_send)(layer_group(workshop_id, stream), message)
+    group = layer_group(workshop_id, stream)
+    message = {
+        "type": FRAMES_MESSAGE,
+        "group": group,
+        "stream": stream,
+        "seq": seq,
+        "frames": dict(frames),
+    }
+    async_to_sync(get_channel_layer().group_send)(group, message)
 
 
 def relay(workshop_id: int, stream: str, frame: Mapping[str, object]) -> None:

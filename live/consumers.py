@@ -1,7 +1,8 @@
 """The workshop socket: parse and validate frames, check who asks, call a service, ack.
 
 It never writes models itself and keeps no state that matters when it dies: the event log
-and the resync handshake are the source of truth (docs/protocol.md).
+and the resync handshake are the source of truth (docs/protocol.md). Live frames do not
+pass through it: the process's fan-out hub (live/hub.py) writes them to the socket.
 """
 
 import asyncio
@@ -12,14 +13,14 @@ import re
 import time
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from live.broadcast import FRAMES_MESSAGE
+from live.hub import SEND_KEY, Outlet, hub
+from live.orm import orm
 from live.resync import catch_up
 from live.snapshots import bind_loop
 from live.streams import is_stream_key, layer_group
@@ -42,6 +43,8 @@ COMMAND_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_STREAMS_IN_HELLO = 200
 # Presence is written at most this often per socket (pings come every 25 s).
 PRESENCE_EVERY_S = 20
+# A hello this soon after the connect's identification does not ask again who this is.
+IDENTITY_FRESH_S = 2.0
 
 
 class CloseCode:
@@ -54,19 +57,24 @@ class CloseCode:
 
 
 class WorkshopConsumer(AsyncWebsocketConsumer):
+    # No channel per socket: the hub subscribes once per stream and writes live frames to
+    # the socket itself (live/hub.py).
+    channel_layer_alias = None
     actor: Actor | None = None
     language: str = settings.LANGUAGE_CODE
-    ready = False  # live frames are forwarded only after the welcome
-    followed: frozenset[str] = frozenset()
+    outlet: Outlet | None = None
+    welcomed_positions: dict[str, int] | None = None  # set by a hello's welcome
+    ready = False  # documents sync only after the first welcome
     presence_noted_at = 0.0
+    identified_at = 0.0
 
-    async def dispatch(self, message: dict) -> None:
-        # Forwarding a finished frame touches no ORM: skip Channels' per-message thread hop
-        # (aclose_old_connections), which costs about a third of a delivery's CPU.
-        if message["type"] == FRAMES_MESSAGE:
-            await self.forward_frames(message)
-        else:
-            await super().dispatch(message)
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the socket ended (disconnect() may never run), the hub forgets it.
+            if self.outlet is not None:
+                hub().leave(self.outlet)
 
     async def connect(self) -> None:
         bind_loop(asyncio.get_running_loop())  # where vote counts are coalesced
@@ -80,6 +88,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             return
         self.workshop_id, self.view = workshop_id, view
         found, self.actor, self.language = await self.identify(workshop_id, view)
+        send = self.scope.get(SEND_KEY, self.base_send)
+        self.outlet = Outlet(send, self.language, close=lambda: self.close(CloseCode.TRY_AGAIN))
         with translation.override(self.language):
             if not found:
                 message = _("This workshop does not exist.")
@@ -88,8 +98,12 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
                 message = _("Please join the workshop before connecting.")
                 await self.refuse_connection(CloseCode.UNAUTHENTICATED, "unauthenticated", message)
 
-    @database_sync_to_async
+    @orm
     def identify(self, workshop_id: int, view: View) -> tuple[bool, Actor | None, str]:
+        return self.identify_now(workshop_id, view)
+
+    def identify_now(self, workshop_id: int, view: View) -> tuple[bool, Actor | None, str]:
+        self.identified_at = time.monotonic()
         workshop = Workshop.objects.filter(pk=workshop_id).first()
         if workshop is None:
             return False, None, settings.LANGUAGE_CODE
@@ -153,7 +167,14 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         if handler is None:
             await self.send_error(None, "unknown_type", _("Unknown message type."))
             return
-        await handler(frame)
+        # While this socket's own frame is handled, the hub keeps its live frames aside:
+        # the reply (an ack, a welcome) comes before the events it caused.
+        self.outlet.hold()
+        self.welcomed_positions = None
+        try:
+            await handler(frame)
+        finally:
+            await self.outlet.release(self.welcomed_positions)
 
     async def on_ping(self, frame: dict) -> None:
         await self.send_frame({"type": "pong", "server_time": server_time_ms()})
@@ -164,7 +185,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             return
         self.presence_noted_at = time.monotonic()
         try:
-            await database_sync_to_async(presence_touch)(actor=self.actor)
+            await orm(presence_touch)(actor=self.actor)
         except DatabaseError:
             logger.warning("presence not recorded: database unavailable")
 
@@ -173,26 +194,33 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         if not valid_positions(last):
             await self.send_error(None, "bad_frame", _("Invalid stream positions."))
             return
+        welcome = await self.build_welcome(last)
+        if welcome is not None:
+            await self.send_frame(welcome)
+            # Live frames held meanwhile: those the welcome carried are not sent again.
+            self.welcomed_positions = {key: info["seq"] for key, info in welcome["streams"].items()}
+            for key, seq in self.welcomed_positions.items():
+                hub().expect(layer_group(self.actor.workshop_id, key), seq + 1)
+            self.ready = True
+
+    async def build_welcome(self, last: dict[str, int]) -> dict | None:
+        """The welcome for `last`, or None when the socket was refused or closed."""
         try:
-            # Who this is may have changed since connect (a co-facilitator removed, a
-            # participant erased): ask again.
-            _found, self.actor, _language = await self.identify(self.workshop_id, self.view)
+            self.actor, followed = await self.who_and_where()
             if self.actor is None:
                 message = _("Please join the workshop before connecting.")
                 await self.refuse_connection(CloseCode.UNAUTHENTICATED, "unauthenticated", message)
-                return
-            followed = await database_sync_to_async(followed_streams)(self.actor)
+                return None
             # Subscribe before reading the log: an event published meanwhile then arrives
-            # live (a duplicate at worst, dropped by its sequence number), never nowhere.
+            # live (held until the welcome is out), never nowhere.
             await self.follow(followed)
-            streams = await self.read_missed(followed, last)
-            snapshots = await self.read_snapshots(followed)
+            streams, snapshots = await self.read_welcome(followed, last)
         except Exception:
             logger.exception("resync failed")
             await self.send_error(None, "unavailable", _("The server is unavailable, retrying."))
             await self.close(CloseCode.TRY_AGAIN)  # the client reconnects with backoff
-            return
-        welcome = {
+            return None
+        return {
             "type": "welcome",
             "server_time": server_time_ms(),
             "role": self.actor.role,
@@ -200,32 +228,36 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             "streams": streams,
             "snapshots": snapshots,
         }
-        await self.send_frame(welcome)
-        self.ready = True
-        await self.note_presence()
 
-    @database_sync_to_async
-    def read_missed(self, followed: list[str], last: dict[str, int]) -> dict:
-        return catch_up(
-            workshop_id=self.actor.workshop_id,
-            followed=followed,
-            last=last,
-            language=self.language,
+    # A hello costs two trips to the ORM threads (a room reconnecting at once sends a
+    # thousand): who this is and what they follow; then, once subscribed, what they missed.
+
+    @orm
+    def who_and_where(self) -> tuple[Actor | None, list[str]]:
+        # Who this is may have changed since connect (a co-facilitator removed, a
+        # participant erased): ask again, unless the connect just did.
+        actor = self.actor
+        if time.monotonic() - self.identified_at > IDENTITY_FRESH_S:
+            _found, actor, _language = self.identify_now(self.workshop_id, self.view)
+        return actor, followed_streams(actor) if actor is not None else []
+
+    @orm
+    def read_welcome(self, followed: list[str], last: dict[str, int]) -> tuple[dict, list]:
+        """Per stream what the client missed (or a snapshot), the current tallies; and a
+        sign of life for presence, in the same trip."""
+        workshop_id = self.actor.workshop_id
+        streams = catch_up(
+            workshop_id=workshop_id, followed=followed, last=last, language=self.language
         )
-
-    @database_sync_to_async
-    def read_snapshots(self, followed: list[str]) -> list[dict]:
-        return current_tallies(self.actor.workshop_id, followed, self.language)
+        snapshots = current_tallies(workshop_id, followed, self.language)
+        presence_touch(actor=self.actor)
+        self.presence_noted_at = time.monotonic()
+        return streams, snapshots
 
     async def follow(self, followed: list[str]) -> None:
-        """Subscribe to exactly the streams this actor follows now (it may have moved group)."""
-        wanted = {layer_group(self.actor.workshop_id, key) for key in followed}
-        for group in set(self.groups) - wanted:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        for group in wanted - set(self.groups):
-            await self.channel_layer.group_add(group, self.channel_name)
-        self.groups = sorted(wanted)
-        self.followed = frozenset(followed)
+        """Hear exactly the streams this actor follows now (it may have moved group)."""
+        groups = [layer_group(self.actor.workshop_id, key) for key in followed]
+        await hub().follow(self.outlet, groups)
 
     async def on_command(self, frame: dict) -> None:
         client_id, name, args = frame.get("id"), frame.get("name"), frame.get("args", {})
@@ -334,27 +366,15 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             }
         )
 
-    @database_sync_to_async
+    @orm
     def run_doc(self, service, **arguments):
         with translation.override(self.language):
             return service(actor=self.actor, **arguments)
 
-    @database_sync_to_async
+    @orm
     def run_command(self, client_id: str, name: str, args: dict) -> dict:
         with translation.override(self.language):
             return execute_command(actor=self.actor, client_id=client_id, name=name, args=args)
-
-    async def forward_frames(self, message: dict) -> None:
-        if message["stream"] not in self.followed:
-            return  # not for this socket any more
-        if not self.ready and message["seq"] is not None:
-            return  # the welcome will carry it
-        # Unsequenced frames (tallies, document updates) go at once, even before the
-        # welcome: one rendered after the welcome's snapshot must not be lost.
-        frames = message["frames"]
-        frame = frames.get(self.language) or next(iter(frames.values()), None)
-        if frame:
-            await self.send(text_data=frame)
 
     async def send_error(self, client_id: str | None, code: str, message: str) -> None:
         await self.send_frame({"type": "error", "id": client_id, "code": code, "message": message})

@@ -79,13 +79,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def close_connections_of_async_tests(django_db_setup):
-    """Async tests query through asgiref's shared worker thread; close its connection before
-    the test database is dropped, or PostgreSQL refuses to drop a database in use."""
+    """Async tests query through asgiref's shared worker thread and the live layer's ORM
+    threads; close their connections before the test database is dropped, or PostgreSQL
+    refuses to drop a database in use."""
     yield
     from asgiref.sync import SyncToAsync
     from django.db import connections
 
+    from live.orm import close_connections
+
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
+    close_connections()  # the live layer's own ORM threads
 
 
 @pytest.fixture(autouse=True)

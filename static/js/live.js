@@ -132,6 +132,16 @@
       case "event":
         if (welcomed) applyEvent(frame);
         break;
+      case "batch":
+        // Frames of one stream that the server wrote together, in order.
+        frame.frames.forEach(handle);
+        break;
+      case "resync":
+        // The server dropped frames while this device could not keep up: catch up.
+        welcomed = false;
+        setStatus("degraded");
+        hello();
+        break;
       case "ack":
         settle(frame.id, true, frame.result);
         break;

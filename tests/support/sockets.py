@@ -21,7 +21,16 @@ def communicator(
 
 
 async def receive(socket: WebsocketCommunicator, timeout: float = 3) -> dict:
-    return json.loads(await socket.receive_from(timeout=timeout))
+    """The next server frame; the frames of a `batch` come one by one, in order."""
+    waiting = socket.__dict__.setdefault("batched", [])
+    if waiting:
+        return waiting.pop(0)
+    frame = json.loads(await socket.receive_from(timeout=timeout))
+    if frame["type"] == "batch":
+        first, *rest = frame["frames"]
+        waiting.extend(rest)
+        return first
+    return frame
 
 
 async def send(socket: WebsocketCommunicator, frame: dict) -> None:

@@ -1,0 +1,456 @@
+"""The per-process fan-out hub: one channel-layer subscription per stream, not per socket.
+
+A stock Channels consumer receives each broadcast through its own channel: the layer
+decodes the message once per socket, wakes that consumer's task, and the consumer forwards
+the frame. With 1,000 sockets on a stream that is 1,000 decodes and task switches per
+event, and the process saturates long before the socket writes do (docs/performance.md).
+The hub does what the `websockets` library's `broadcast()` does instead:
+
+- each process has **one** hub per event loop, with one channel of its own; the first local
+  socket that follows a stream makes the hub join that stream's layer group, the last one
+  to leave makes it leave (after `LINGER_S`, so a room reconnecting at once does not
+  churn subscriptions);
+- a message published to a stream (already encoded, once per language, by
+  `live.broadcast.send_frames`) is decoded once per process and its finished text is
+  written to every local socket following the stream, in that socket's language;
+- events of a stream are written in sequence order: two commands that commit one after
+  the other may publish in the other order (two ORM threads, two processes), so an event
+  ahead of the next one waits briefly for it (`REORDER_WAIT_S`);
+- frames of one stream that arrive within `LIVE_BATCH_INTERVAL_MS` of its previous write go
+  out together as one `batch` frame (docs/protocol.md), so a burst costs one write per
+  socket, not one per event; a stream that was quiet is written at once;
+- while a socket's own frame is being handled (`Outlet.hold`: a command, a hello), the hub
+  keeps that socket's frames aside; the consumer releases them after its reply, so an
+  ack or a welcome comes before the events it caused, and a welcome's missed events are
+  not sent twice (those it carried are dropped);
+- a socket that cannot keep up is not buffered forever: once more than
+  `LIVE_SLOW_CLIENT_BYTES` wait in its transport, the hub stops writing to it, and when it
+  has drained it gets a `resync` frame (its client says `hello` again and catches up from
+  the log). One still stuck after `STUCK_S` is closed; its client reconnects.
+
+Delivery stays at-most-once, as everywhere below the event log: correctness rests on
+sequence numbers and the hello/welcome resync, never on the hub (docs/protocol.md).
+
+Consumers own the sockets: they create an `Outlet` with the server's own `send` (see
+`expose_send`), call `follow()` with the layer groups the socket may hear, `hold()` and
+`release()` around each frame of the socket they handle, `expect()` after a welcome, and
+`leave()` when the socket ends, however it ends.
+"""
+
+import asyncio
+import contextlib
+import fcntl
+import functools
+import json
+import logging
+import struct
+import termios
+import time
+import weakref
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from live.broadcast import FRAMES_MESSAGE
+
+logger = logging.getLogger(__name__)
+
+LINGER_S = 30.0  # an empty stream keeps its subscription this long
+STUCK_S = 30.0  # a socket over the byte limit this long is closed
+WATCH_S = 0.5  # how often sockets over their limit are looked at again
+REORDER_WAIT_S = 0.5  # how long an event ahead of its stream's next one waits for it
+SEND_KEY = "live.send"  # where `expose_send` puts the server's own send in the scope
+
+Send = Callable[[dict], Awaitable[None]]
+
+
+def batch_interval_s() -> float:
+    return settings.LIVE_BATCH_INTERVAL_MS / 1000
+
+
+# --- the server's own send ---------------------------------------------------------------
+
+
+def expose_send(app):
+    """ASGI middleware (outermost): keep the server's own `send` in the scope.
+
+    Channels' session middleware wraps `send` to save sessions on accept; the hub writes
+    every live frame straight to the server's callable instead (one coroutine per frame,
+    not three), and can look at the transport behind it (`buffered_bytes_probe`).
+    """
+
+    async def with_send(scope, receive, send):
+        if scope["type"] == "websocket":
+            scope = {**scope, SEND_KEY: send}
+        return await app(scope, receive, send)
+
+    return with_send
+
+
+def buffered_bytes_probe(send: Send) -> Callable[[], int] | None:
+    """How many bytes wait to reach this socket's client, when the server lets us see it.
+
+    daphne hands each connection `partial(Server.handle_reply, protocol)`: what waits is
+    the kernel's send queue (SIOCOUTQ, Linux) plus what the protocol's Twisted transport
+    still buffers because the kernel's queue was full. Other servers (or TLS terminated by
+    daphne itself) give no probe: their sockets are never judged slow.
+    """
+    protocol = send.args[0] if isinstance(send, functools.partial) and send.args else None
+    transport = getattr(protocol, "transport", None)
+    if not all(hasattr(transport, name) for name in ("dataBuffer", "offset", "_tempDataLen")):
+        return None
+    try:
+        fd = transport.getHandle().fileno()
+    except (AttributeError, OSError):
+        return None
+    outq = getattr(termios, "TIOCOUTQ", None)  # SIOCOUTQ on Linux
+
+    def buffered() -> int:
+        queued = len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+        if outq is not None:
+            with contextlib.suppress(OSError):
+                queued += struct.unpack("i", fcntl.ioctl(fd, outq, b"\0\0\0\0"))[0]
+        return queued
+
+    return buffered
+
+
+# --- one socket ------------------------------------------------------------------------
+
+
+class Outlet:
+    """One socket as the hub sees it: where to write, in which language, what it follows."""
+
+    __slots__ = (
+        "__weakref__",
+        "buffered",
+        "close",
+        "floor",
+        "groups",
+        "held",
+        "lagging_since",
+        "language",
+        "send",
+    )
+
+    def __init__(self, send: Send, language: str, close: Callable[[], Awaitable[None]]) -> None:
+        self.send = send
+        self.language = language
+        self.close = close  # closes the socket (a stuck client reconnects)
+        self.groups: frozenset[str] = frozenset()
+        self.held: list[dict] | None = None  # messages kept while its own frame is handled
+        self.floor: dict[str, int] = {}  # stream -> the seq its last welcome caught up to
+        self.buffered = buffered_bytes_probe(send)
+        self.lagging_since: float | None = None
+
+    def hold(self) -> None:
+        """From now until `release`, keep this socket's frames aside (its reply comes first)."""
+        if self.held is None:
+            self.held = []
+
+    async def release(self, welcomed: Mapping[str, int] | None = None) -> None:
+        """Write the frames kept since `hold`, in one write. After a welcome (`welcomed`:
+        stream key -> the seq it caught up to), events it carried are not sent again, now
+        or when the hub writes them late (they may wait for a batch), nor events of
+        streams no longer followed."""
+        held, self.held = self.held or [], None
+        if welcomed is not None:
+            self.floor = dict(welcomed)
+            held = [message for message in held if message["stream"] in welcomed]
+        held = self.unseen(held)
+        if held:
+            await self.write(text_for(held, self.language))
+
+    def unseen(self, messages: list[dict]) -> list[dict]:
+        """`messages` without the events the last welcome already carried."""
+        if not self.floor:
+            return messages
+        kept = []
+        for message in messages:
+            floor = self.floor.get(message["stream"])
+            if floor is not None and message["seq"] is not None:
+                if message["seq"] <= floor:
+                    continue
+                del self.floor[message["stream"]]  # past the welcome: no more to drop
+            kept.append(message)
+        return kept
+
+    async def write(self, text: str) -> None:
+        """Write one frame; a socket closing meanwhile is skipped, never an error for the
+        hub (the consumer's exit removes it): the other sockets must still get the frame."""
+        try:
+            await self.send({"type": "websocket.send", "text": text})
+        except Exception:  # autobahn raises Disconnected on a closing socket
+            logger.debug("hub: a frame to a closing socket was dropped", exc_info=True)
+
+    def over_limit(self) -> bool:
+        return self.buffered is not None and self.buffered() > settings.LIVE_SLOW_CLIENT_BYTES
+
+
+def frame_in(frames: Mapping[str, str], language: str) -> str:
+    return frames.get(language) or next(iter(frames.values()))
+
+
+def text_for(messages: list[dict], language: str) -> str:
+    """One frame, or several as one `batch` frame, in `language`."""
+    frames = [frame_in(message["frames"], language) for message in messages]
+    return frames[0] if len(frames) == 1 else batch_text(frames)
+
+
+def batch_text(texts: list[str]) -> str:
+    """Several finished frames as one `batch` frame, without decoding them again."""
+    return '{"type": "batch", "frames": [' + ", ".join(texts) + "]}"
+
+
+RESYNC = json.dumps({"type": "resync"})
+
+
+# --- the hub ---------------------------------------------------------------------------
+
+
+class Hub:
+    """Fan-out of one process (one event loop); see the module's docstring."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.layer = get_channel_layer()
+        self.channel: str | None = None
+        self.outlets: dict[str, dict[Outlet, None]] = {}  # layer group -> its local sockets
+        self.subscribed: dict[str, asyncio.Future] = {}  # layer group -> done when joined
+        self.pending: dict[str, list[dict]] = {}  # layer group -> messages not written yet
+        self.scheduled: set[str] = set()  # groups with a write scheduled
+        self.last_write: dict[str, float] = {}
+        self.writing: set[str] = set()  # groups being written now (one writer at a time)
+        self.next_seq: dict[str, int] = {}  # group -> the sequence number expected next
+        self.early: dict[str, dict[int, dict]] = {}  # group -> seq -> a message ahead of it
+        self._start_lock = asyncio.Lock()
+        self._membership_lock = asyncio.Lock()  # one group_add/group_discard at a time
+        self._reader: asyncio.Task | None = None
+        self.lagging: weakref.WeakSet[Outlet] = weakref.WeakSet()
+        self._watcher: asyncio.Task | None = None
+
+    # --- membership --------------------------------------------------------------------
+
+    async def follow(self, outlet: Outlet, groups: Iterable[str]) -> None:
+        """Make `outlet` hear exactly `groups`; returns once the layer delivers them here,
+        so that a log read afterwards misses nothing published later."""
+        wanted = frozenset(groups)
+        for group in outlet.groups - wanted:
+            self._drop(outlet, group)
+        for group in wanted - outlet.groups:
+            self.outlets.setdefault(group, {})[outlet] = None
+        outlet.groups = wanted
+        await self._start()
+        for group in wanted:
+            await self._subscribe(group)
+
+    def leave(self, outlet: Outlet) -> None:
+        """The socket is gone: forget it (runs from the consumer's `finally`)."""
+        for group in outlet.groups:
+            self._drop(outlet, group)
+        outlet.groups = frozenset()
+        outlet.held = None
+        self.lagging.discard(outlet)
+
+    def expect(self, group: str, seq: int) -> None:
+        """A welcome caught a socket up to `seq - 1`, reading the log after the hub joined
+        `group`: the next event of the stream to write is `seq` (unless known already)."""
+        self.next_seq.setdefault(group, seq)
+
+    def followers(self, group: str) -> int:
+        return len(self.outlets.get(group, ()))
+
+    def _drop(self, outlet: Outlet, group: str) -> None:
+        members = self.outlets.get(group)
+        if members is None:
+            return
+        members.pop(outlet, None)
+        if not members:
+            del self.outlets[group]
+            # Nobody hears the stream here any more: the next welcome says where it is.
+            self.next_seq.pop(group, None)
+            self.early.pop(group, None)
+            self.loop.call_later(LINGER_S, self._unsubscribe_if_empty, group)
+
+    async def _start(self) -> None:
+        if self._reader is not None:
+            return
+        async with self._start_lock:
+            if self._reader is None:
+                self.channel = await self.layer.new_channel("hub.")
+                self._reader = self.loop.create_task(self._read())
+
+    async def _subscribe(self, group: str) -> None:
+        joined = self.subscribed.get(group)
+        if joined is None:
+            joined = self.subscribed[group] = self.loop.create_future()
+            try:
+                async with self._membership_lock:
+                    await self.layer.group_add(group, self.channel)
+            except BaseException as error:
+                del self.subscribed[group]
+                joined.set_exception(error)
+                joined.exception()  # retrieved: the caller re-raises it below
+                raise
+            joined.set_result(None)
+        await joined
+
+    def _unsubscribe_if_empty(self, group: str) -> None:
+        if group in self.outlets or group not in self.subscribed:
+            return
+        joined = self.subscribed.pop(group)
+        if joined.done() and not joined.exception():
+            self.loop.create_task(self._discard(group))
+
+    async def _discard(self, group: str) -> None:
+        try:
+            async with self._membership_lock:
+                if group in self.subscribed:
+                    return  # followed again meanwhile
+                await self.layer.group_discard(group, self.channel)
+        except Exception:
+            logger.warning("hub: could not leave %s", group, exc_info=True)
+        for table in (self.pending, self.last_write, self.next_seq, self.early):
+            table.pop(group, None)
+
+    # --- delivery ----------------------------------------------------------------------
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("hub: channel layer receive failed")
+                await asyncio.sleep(1)
+                continue
+            if message.get("type") == FRAMES_MESSAGE and message.get("group") in self.outlets:
+                self._in_order(message["group"], message)
+
+    def _in_order(self, group: str, message: dict) -> None:
+        """Events of a stream go out in sequence order. Two commands committing one after
+        the other (on two ORM threads, or in two processes) may publish in the other order:
+        an event ahead of the next expected one waits up to REORDER_WAIT_S for the missing
+        one, then goes anyway (its clients see the gap and resync from the log)."""
+        seq = message["seq"]
+        expected = self.next_seq.get(group)
+        if seq is None or expected is None or seq == expected:
+            self._accept(group, message)
+            self._release_early(group)
+        elif seq > expected:
+            self.early.setdefault(group, {})[seq] = message
+        # seq < expected: already written (a late duplicate): clients have it
+        if self.early.get(group):
+            waiting_for = self.next_seq[group]
+            self.loop.call_later(REORDER_WAIT_S, self._give_up_waiting, group, waiting_for)
+
+    def _accept(self, group: str, message: dict) -> None:
+        if message["seq"] is not None:
+            self.next_seq[group] = message["seq"] + 1
+        self._queue(group, message)
+
+    def _release_early(self, group: str) -> None:
+        early = self.early.get(group)
+        while early and self.next_seq.get(group) in early:
+            self._accept(group, early.pop(self.next_seq[group]))
+        if not early:
+            self.early.pop(group, None)
+
+    def _give_up_waiting(self, group: str, expected: int) -> None:
+        early = self.early.get(group)
+        if not early or self.next_seq.get(group) != expected:
+            return  # the missing event came meanwhile
+        self.next_seq[group] = min(early)  # lost below us: clients will resync
+        self._release_early(group)
+        if self.early.get(group):  # another hole further on
+            waiting_for = self.next_seq[group]
+            self.loop.call_later(REORDER_WAIT_S, self._give_up_waiting, group, waiting_for)
+
+    def _queue(self, group: str, message: dict) -> None:
+        self.pending.setdefault(group, []).append(message)
+        if group in self.scheduled:
+            return
+        self.scheduled.add(group)
+        wait = self.last_write.get(group, 0.0) + batch_interval_s() - time.monotonic()
+        if wait > 0:
+            self.loop.call_later(wait, self._write_soon, group)
+        else:
+            self.loop.call_soon(self._write_soon, group)  # lets queued messages join
+
+    def _write_soon(self, group: str) -> None:
+        self.loop.create_task(self._write(group))
+
+    async def _write(self, group: str) -> None:
+        if group in self.writing:  # the previous write of this group is still going
+            self.loop.call_later(batch_interval_s(), self._write_soon, group)
+            return
+        self.scheduled.discard(group)
+        messages = self.pending.pop(group, [])
+        outlets = list(self.outlets.get(group, ()))
+        if not messages or not outlets:
+            return
+        self.writing.add(group)
+        self.last_write[group] = time.monotonic()
+        try:
+            await self._write_to(outlets, messages)
+        finally:
+            self.writing.discard(group)
+
+    async def _write_to(self, outlets: list[Outlet], messages: list[dict]) -> None:
+        texts: dict[str, str] = {}  # language -> the frame (or batch) written
+        for outlet in outlets:
+            if outlet.held is not None:
+                outlet.held.extend(messages)
+                continue
+            if outlet.lagging_since is not None or outlet.over_limit():
+                await self._lagging(outlet)
+                continue
+            unseen = outlet.unseen(messages)  # a welcome may have carried some already
+            if len(unseen) < len(messages):
+                if unseen:
+                    await outlet.write(text_for(unseen, outlet.language))
+                continue
+            text = texts.get(outlet.language)
+            if text is None:
+                text = texts[outlet.language] = text_for(messages, outlet.language)
+            await outlet.write(text)
+
+    async def _lagging(self, outlet: Outlet) -> None:
+        """A socket over its limit gets no frames (they are dropped, not buffered) until it
+        has drained; then it is told to resync (see `_watch`)."""
+        if outlet.lagging_since is None:
+            outlet.lagging_since = time.monotonic()
+            self.lagging.add(outlet)
+            logger.info("hub: a slow socket gets no frames until it has drained and resyncs")
+            if self._watcher is None or self._watcher.done():
+                self._watcher = self.loop.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        while self.lagging:
+            await asyncio.sleep(WATCH_S)
+            for outlet in list(self.lagging):
+                if not outlet.groups:
+                    self.lagging.discard(outlet)  # gone meanwhile
+                elif not outlet.over_limit():
+                    outlet.lagging_since = None
+                    self.lagging.discard(outlet)
+                    await outlet.write(RESYNC)
+                elif time.monotonic() - outlet.lagging_since > STUCK_S:
+                    self.lagging.discard(outlet)
+                    logger.info("hub: closing a socket that stayed stuck for %s s", STUCK_S)
+                    with contextlib.suppress(Exception):
+                        await outlet.close()
+
+
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
+
+
+def hub() -> Hub:
+    """This event loop's hub (one per daphne process; one per test's loop)."""
+    loop = asyncio.get_running_loop()
+    found = _hubs.get(loop)
+    if found is None:
+        found = _hubs[loop] = Hub(loop)
+    return found
