@@ -258,6 +258,9 @@ LIVE_BATCH_INTERVAL_MS = int(os.environ.get("LIVE_BATCH_INTERVAL_MS", "100"))
 LIVE_SLOW_CLIENT_BYTES = int(os.environ.get("LIVE_SLOW_CLIENT_BYTES", str(1024 * 1024)))
 # Threads (each with a database connection) that run sockets' hellos and commands (live/orm.py).
 LIVE_ORM_THREADS = int(os.environ.get("LIVE_ORM_THREADS", "4"))
+# How often each process checks that its fan-out works (an echo through Redis); a lost echo
+# tells its sockets that live updates are degraded (docs/protocol.md, `degraded`).
+LIVE_HEARTBEAT_S = float(os.environ.get("LIVE_HEARTBEAT_S", "2"))
 
 LOGGING = {
     "version": 1,

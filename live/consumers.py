@@ -197,6 +197,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         welcome = await self.build_welcome(last)
         if welcome is not None:
             await self.send_frame(welcome)
+            if not hub().live:
+                await self.send_frame({"type": "degraded"})  # it polls the log until `live`
             # Live frames held meanwhile: those the welcome carried are not sent again.
             self.welcomed_positions = {key: info["seq"] for key, info in welcome["streams"].items()}
             for key, seq in self.welcomed_positions.items():

@@ -31,6 +31,14 @@ The hub does what the `websockets` library's `broadcast()` does instead:
 Delivery stays at-most-once, as everywhere below the event log: correctness rests on
 sequence numbers and the hello/welcome resync, never on the hub (docs/protocol.md).
 
+When the channel layer itself fails (Redis down), commands are still saved: only the
+fan-out stops. The hub finds out by echoing a message to its own channel through the layer
+every `LIVE_HEARTBEAT_S`: when an echo fails or does not come back, every local socket gets
+a `degraded` frame (its client then catches up from the log with a `hello` every few
+seconds); when echoes come back, the hub joins again the groups it could not join and
+tells every socket `live` (its client says `hello` once more and stops polling). Sockets
+that connect meanwhile are welcomed from the log as usual, and told `degraded` at once.
+
 Consumers own the sockets: they create an `Outlet` with the server's own `send` (see
 `expose_send`), call `follow()` with the layer groups the socket may hear, `hold()` and
 `release()` around each frame of the socket they handle, `expect()` after a welcome, and
@@ -204,6 +212,9 @@ def batch_text(texts: list[str]) -> str:
 
 
 RESYNC = json.dumps({"type": "resync"})
+DEGRADED = json.dumps({"type": "degraded"})
+LIVE = json.dumps({"type": "live"})
+ECHO = "hub.echo"
 
 
 # --- the hub ---------------------------------------------------------------------------
@@ -229,6 +240,11 @@ class Hub:
         self._reader: asyncio.Task | None = None
         self.lagging: weakref.WeakSet[Outlet] = weakref.WeakSet()
         self._watcher: asyncio.Task | None = None
+        # False while the channel layer fails (heartbeat echoes lost): clients poll the log.
+        self.live = True
+        self.unjoined: set[str] = set()  # groups the layer refused to join while down
+        self._echoes: dict[int, asyncio.Future] = {}
+        self._heartbeat: asyncio.Task | None = None
 
     # --- membership --------------------------------------------------------------------
 
@@ -241,9 +257,16 @@ class Hub:
         for group in wanted - outlet.groups:
             self.outlets.setdefault(group, {})[outlet] = None
         outlet.groups = wanted
-        await self._start()
-        for group in wanted:
-            await self._subscribe(group)
+        try:
+            await self._start()
+            for group in wanted:
+                await self._subscribe(group)
+        except Exception:
+            # The layer is down: the socket is welcomed from the log and told to poll it;
+            # the heartbeat joins these groups again once the layer is back.
+            logger.warning("hub: the channel layer is unavailable", exc_info=True)
+            self.unjoined.update(group for group in wanted if group not in self.subscribed)
+            await self._set_live(False)
 
     def leave(self, outlet: Outlet) -> None:
         """The socket is gone: forget it (runs from the consumer's `finally`)."""
@@ -274,12 +297,71 @@ class Hub:
             self.loop.call_later(LINGER_S, self._unsubscribe_if_empty, group)
 
     async def _start(self) -> None:
+        if self._heartbeat is None:
+            self._heartbeat = self.loop.create_task(self._beat())
         if self._reader is not None:
             return
         async with self._start_lock:
             if self._reader is None:
                 self.channel = await self.layer.new_channel("hub.")
                 self._reader = self.loop.create_task(self._read())
+
+    # --- the channel layer's health ------------------------------------------------------
+
+    async def _beat(self) -> None:
+        """Echo a message through the layer to ourselves every LIVE_HEARTBEAT_S; a lost
+        echo means the fan-out is down (Redis), a returning one that it is back."""
+        number = 0
+        while True:
+            await asyncio.sleep(settings.LIVE_HEARTBEAT_S)
+            number += 1
+            healthy = await self._echo(number)
+            if healthy and self.unjoined:
+                healthy = await self._join_again()
+            await self._set_live(healthy)
+
+    async def _echo(self, number: int) -> bool:
+        waiting = self._echoes[number] = self.loop.create_future()
+
+        async def round_trip() -> None:
+            if self._reader is None:
+                await self._start()
+            await self.layer.send(self.channel, {"type": ECHO, "number": number})
+            await waiting
+
+        try:
+            await asyncio.wait_for(round_trip(), settings.LIVE_HEARTBEAT_S)
+            return True
+        except Exception:  # refused, reset, or no answer in time: a server that hangs
+            return False
+        finally:
+            self._echoes.pop(number, None)
+
+    async def _join_again(self) -> bool:
+        for group in list(self.unjoined):
+            if group not in self.outlets:
+                self.unjoined.discard(group)  # nobody here follows it any more
+                continue
+            try:
+                await self._subscribe(group)
+            except Exception:
+                return False
+            self.unjoined.discard(group)
+        return True
+
+    async def _set_live(self, live: bool) -> None:
+        if live == self.live:
+            return
+        self.live = live
+        logger.warning("hub: live fan-out %s", "is back" if live else "is down")
+        if live:
+            # Events published while we were deaf never came: where each stream stands is
+            # learnt again from the welcomes of the hellos the `live` frame asks for.
+            self.next_seq.clear()
+            self.early.clear()
+        text = LIVE if live else DEGRADED
+        for outlet in {outlet for members in self.outlets.values() for outlet in members}:
+            await outlet.write(text)
 
     async def _subscribe(self, group: str) -> None:
         joined = self.subscribed.get(group)
@@ -328,6 +410,10 @@ class Hub:
                 continue
             if message.get("type") == FRAMES_MESSAGE and message.get("group") in self.outlets:
                 self._in_order(message["group"], message)
+            elif message.get("type") == ECHO:
+                echoed = self._echoes.get(message.get("number"))
+                if echoed is not None and not echoed.done():
+                    echoed.set_result(None)
 
     def _in_order(self, group: str, message: dict) -> None:
         """Events of a stream go out in sequence order. Two commands committing one after

@@ -52,7 +52,24 @@
 
   let queue = loadQueue();
 
+  let degradedTimer = null;
+  const DEGRADED_POLL_MS = 8000;
+
+  /* While the server's live fan-out is down, a hello now and then brings what was missed
+   * (the server saves commands all along); `live` stops it. */
+  function setDegraded(on) {
+    clearInterval(degradedTimer);
+    degradedTimer = null;
+    if (on) {
+      degradedTimer = setInterval(() => {
+        if (welcomed) hello();
+      }, DEGRADED_POLL_MS * (0.75 + Math.random() / 2));
+    }
+    setStatus(on ? "degraded" : "online");
+  }
+
   function setStatus(name) {
+    if (name === "online" && degradedTimer !== null) name = "degraded"; // still polling
     // Other modules (the conclusion editor) show their own state from this one.
     document.dispatchEvent(new CustomEvent("live:status", { detail: { state: name } }));
     const element = document.querySelector("[data-live-status]");
@@ -87,6 +104,8 @@
     welcomed = false;
     helloInFlight = false;
     stopHeartbeat();
+    clearInterval(degradedTimer); // the next server says whether it is still degraded
+    degradedTimer = null;
     if (event.code === 4401) {
       // The session no longer identifies us: the page sends us back to the join form.
       stopped = true;
@@ -135,6 +154,14 @@
       case "batch":
         // Frames of one stream that the server wrote together, in order.
         frame.frames.forEach(handle);
+        break;
+      case "degraded":
+        // Live updates are down on the server (Redis): catch up from the log now and then.
+        setDegraded(true);
+        break;
+      case "live":
+        setDegraded(false);
+        hello(); // what was published meanwhile, then live frames again
         break;
       case "resync":
         // The server dropped frames while this device could not keep up: catch up.

@@ -21,6 +21,7 @@ class TcpProxy:
         self.closed = False
         self.lock = threading.Lock()
         self.links: set[socket.socket] = set()
+        self.database_url = self.redis_url = ""  # set by the fixtures that make proxies
         threading.Thread(target=self._accept, daemon=True).start()
 
     def url(self, scheme: str, path: str = "", user: str = "") -> str:

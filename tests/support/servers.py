@@ -8,11 +8,14 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 
-__all__ = ["daphne_server"]
+from tests.support.proxy import TcpProxy
+
+__all__ = ["daphne_server", "postgres_proxy", "redis_proxy"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,3 +110,23 @@ def daphne_server(transactional_db, tmp_path):
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def postgres_proxy():
+    """A cuttable link to the test database: give `proxy.database_url` to a daphne."""
+    database = settings.DATABASES["default"]
+    proxy = TcpProxy(database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432))
+    proxy.database_url = proxy.url("postgres", f"/{database['NAME']}", user=database["USER"])
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture
+def redis_proxy():
+    """A cuttable link to the test run's Redis: give `proxy.redis_url` to a daphne."""
+    address = urlsplit(settings.REDIS_URL)
+    proxy = TcpProxy(address.hostname, address.port or 6379)
+    proxy.redis_url = proxy.url("redis", address.path or "/0")
+    yield proxy
+    proxy.close()
