@@ -75,7 +75,7 @@ run: install
 	@export DEBUG=$${DEBUG:-true}; \
 	$(BIN)/python manage.py atelier_worker >.data/worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(BIN)/python -m config.serve -b $(HOST) -p $(PORT)
 
 test: system-packages install
 	$(BIN)/ruff check .

@@ -11,8 +11,6 @@ import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from workshops.commands import COMMANDS
-
 ODD_TEXT = [
     "",
     " ",
@@ -52,9 +50,10 @@ class Ids:
 
 
 class Hostile:
-    def __init__(self, seed: int, ids: Ids) -> None:
+    def __init__(self, seed: int, ids: Ids, commands: list[str]) -> None:
         self.random = random.Random(seed)
         self.ids = ids
+        self.commands = sorted(commands)  # workshops.commands.COMMANDS' names
         self.counter = 0
 
     def frames(self, count: int) -> Iterator[str]:
@@ -112,7 +111,7 @@ class Hostile:
     # --- frames ---
 
     def valid_command_with_wrong_values(self) -> str:
-        name = self.random.choice(sorted(COMMANDS))
+        name = self.random.choice(self.commands)
         args = {self.a_key(): self.any_value() for _i in range(self.random.randint(0, 4))}
         return json.dumps({"type": "cmd", "id": self.command_id(), "name": name, "args": args})
 

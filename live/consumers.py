@@ -19,6 +19,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from config.serve import MAX_MESSAGE_BYTES
 from live.hub import SEND_KEY, Outlet, hub
 from live.orm import orm
 from live.resync import catch_up
@@ -48,10 +49,11 @@ IDENTITY_FRESH_S = 2.0
 
 
 class CloseCode:
-    """Application close codes (4000–4999), listed in docs/protocol.md."""
+    """Application close codes, listed in docs/protocol.md. The server may only send 1000 or
+    3000–4999 (autobahn, under daphne, refuses 1009 and 1013): 4009 and 4013 say the same."""
 
-    TOO_LARGE = 1009
-    TRY_AGAIN = 1013
+    TOO_LARGE = 4009
+    TRY_AGAIN = 4013
     UNAUTHENTICATED = 4401
     NOT_FOUND = 4404
 
@@ -383,7 +385,15 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
 
     async def send_frame(self, frame: dict) -> None:
         # ASCII escapes: a lone surrogate echoed from a hostile frame cannot break the send.
-        await self.send(text_data=json.dumps(frame))
+        text = json.dumps(frame)
+        if len(text) > MAX_MESSAGE_BYTES:  # the server would refuse to send it
+            logger.error("a %s frame of %d bytes is over the limit", frame["type"], len(text))
+            await self.close(CloseCode.TRY_AGAIN)
+            return
+        try:
+            await self.send(text_data=text)
+        except Exception as error:  # the client went away meanwhile (autobahn: Disconnected)
+            logger.info("a frame to a closed socket was dropped (%s)", type(error).__name__)
 
 
 def valid_positions(last: object) -> bool:

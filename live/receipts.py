@@ -15,7 +15,8 @@ from workshops.errors import Refused
 
 def args_digest(name: str, args: Mapping[str, object]) -> str:
     canonical = json.dumps([name, args], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    # A lone surrogate from a hostile frame is still one command's arguments: hash it as is.
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def run_once(

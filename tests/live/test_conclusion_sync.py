@@ -103,4 +103,4 @@ async def test_document_updates_may_be_larger_than_commands_but_not_unbounded(
     frame["id"] = "huge"
     await send(socket, frame)
     assert (await frame_of_type(socket, "error"))["code"] == "too_large"
-    assert (await socket.receive_output(timeout=3))["code"] == 1009
+    assert (await socket.receive_output(timeout=3))["code"] == 4009

@@ -259,7 +259,7 @@ async def test_a_frame_over_64_kib_is_refused_and_the_socket_closed(workshop, al
         )
     )
     assert (await receive(socket))["code"] == "too_large"
-    assert (await socket.receive_output(timeout=3))["code"] == 1009
+    assert (await socket.receive_output(timeout=3))["code"] == 4009
     assert not await PostIt.objects.aexists()
 
 

@@ -54,16 +54,7 @@ class DaphneProcess:
         self.url = f"http://127.0.0.1:{port}"
         self.log = log
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "config.asgi:application",
-            ],
+            [sys.executable, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port)],
             cwd=ROOT,
             env=env,
             stdout=log.open("wb"),

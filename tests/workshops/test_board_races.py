@@ -9,8 +9,10 @@ from django.db import connection
 from workshops import selectors, services
 from workshops.actors import Actor, Role
 from workshops.errors import Refused
-from workshops.models import Dot
+from workshops.models import Dot, Workshop
+from workshops.services import agenda as agenda_module
 from workshops.services import board as board_module
+from workshops.services import postits as postits_module
 from workshops.services import votes as votes_module
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -78,7 +80,9 @@ def test_a_dot_racing_a_merge_is_never_lost(workshop, organizer, alice, bob, mon
     def read_then_wait_for_the_merge(participant, postit_id):
         postit = original(participant, postit_id)
         read.set()
-        merged.wait(10)
+        # The merge waits for the vote (both take the workshop's row, the vote first): it
+        # cannot come in between any more, and this wait ends on its timeout.
+        merged.wait(1)
         return postit
 
     monkeypatch.setattr(votes_module, "_votable_postit", read_then_wait_for_the_merge)
@@ -95,8 +99,9 @@ def test_a_dot_racing_a_merge_is_never_lost(workshop, organizer, alice, bob, mon
     services.postit_merge(actor=lead, postit_id=duplicate.pk, into_id=kept.pk)
     merged.set()
     vote.join(20)
-    assert run_outcome == ["not_found"]  # refused, so Alice may vote again
-    assert not Dot.objects.filter(postit=duplicate).exists()
+    assert run_outcome == ["ok"]
+    assert not Dot.objects.filter(postit=duplicate).exists()  # the merge moved it
+    assert Dot.objects.filter(postit=kept, participant=alice).count() == 1  # never lost
 
 
 @pytest.mark.django_db
@@ -112,3 +117,65 @@ def test_a_vote_started_again_is_the_one_boards_show(workshop, organizer, alice)
     assert selectors.latest_vote_phase(workshop.pk).pk == first.pk
     services.phase_end(actor=lead)
     assert selectors.latest_vote_phase(workshop.pk).pk == first.pk  # ended last
+
+
+@pytest.mark.parametrize("breakouts", [False, True], ids=["plenary", "group"])
+def test_two_post_its_written_at_once_never_take_the_same_place(
+    workshop, organizer, alice, bob, monkeypatch, breakouts
+):
+    if breakouts:
+        lead = Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
+        (group,) = services.groups_create(actor=lead, count=1, kind="online")
+        for person in (alice, bob):
+            services.participant_move(actor=lead, participant_id=person.pk, group_id=group.pk)
+        services.breakouts_open(actor=lead)
+    both_inside = threading.Barrier(2, timeout=2)
+    original = postits_module.end_of_lane
+
+    def end_after_both_started(**kwargs):
+        # Without the board's lock both read the same end of the lane here.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_inside.wait()
+        return original(**kwargs)
+
+    monkeypatch.setattr(postits_module, "end_of_lane", end_after_both_started)
+    outcomes = run_in_threads(
+        lambda: services.postit_create(actor=as_participant(alice), text="A"),
+        lambda: services.postit_create(actor=as_participant(bob), text="B"),
+    )
+    assert outcomes == ["ok", "ok"]
+    positions = list(workshop.postits.values_list("position", flat=True))
+    assert sorted(positions) == [0, 1]
+
+
+def test_closing_the_workshop_while_someone_votes_never_deadlocks(
+    workshop, organizer, alice, bob, monkeypatch
+):
+    """A dot locks its voter, closing locks the workshop then lowers everyone's hand: in
+    the wrong order each would wait for the other. The vote takes the workshop first."""
+    lead = Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
+    idea = services.postit_create(actor=as_participant(bob), text="Des bancs")
+    services.hand_raise(actor=as_participant(alice))
+    phase = services.phase_add(
+        actor=lead, title="V", minutes=5, scope="plenary", activity="dot_vote"
+    )
+    services.phase_start(actor=lead, phase_id=phase.pk)
+    both_inside = threading.Barrier(2, timeout=2)
+
+    def meet(original):
+        def met(*args, **kwargs):
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_inside.wait()
+            return original(*args, **kwargs)
+
+        return met
+
+    # The voter holds their row and meets the closer holding the workshop's and the phase's.
+    monkeypatch.setattr(votes_module, "share_lock", meet(votes_module.share_lock))
+    monkeypatch.setattr(agenda_module, "close_open_polls", meet(agenda_module.close_open_polls))
+    outcomes = run_in_threads(
+        lambda: services.dot_add(actor=as_participant(alice), postit_id=idea.pk),
+        lambda: services.workshop_close(actor=lead),
+    )
+    assert set(outcomes) <= {"ok", "closed", "not_voting"}, outcomes
+    assert Workshop.objects.get(pk=workshop.pk).status == "closed"

@@ -24,6 +24,7 @@ from workshops.models import (
 )
 from workshops.services.common import (
     clean_text,
+    lock_board_for_writing,
     locked_workshop,
     participant_board,
     require_lead,
@@ -105,10 +106,7 @@ class BoardAccess:
         (a deadlock). The plenary's lock is the workshop's row; a group's, its row."""
         if group_id in self.locked_boards:
             return
-        if group_id is None:
-            Workshop.objects.select_for_update().filter(pk=self.workshop.pk).first()
-        else:
-            Group.objects.select_for_update().filter(pk=group_id).first()
+        lock_board_for_writing(self.workshop.pk, group_id)
         self.locked_boards.add(group_id)
 
     def require_board(self, group_id: int | None) -> None:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from workshops.actors import Actor, Role
 from workshops.errors import Refused
-from workshops.models import Participant, Workshop
+from workshops.models import Group, Participant, Workshop
 
 MAX_PHASE_MINUTES = 8 * 60
 
@@ -38,6 +38,7 @@ def locked_contributor(actor: Actor, *, refusal: str) -> Participant:
     (`refusal` says so in the caller's words)."""
     if actor.role != Role.PARTICIPANT:
         raise Refused("forbidden", refusal)
+    share_lock(Workshop, actor.workshop_id)  # the workshop first: see `share_lock`
     participant = (
         Participant.objects.select_for_update(of=("self",))
         .select_related("workshop")
@@ -56,12 +57,28 @@ def locked_contributor(actor: Actor, *, refusal: str) -> Participant:
 def share_lock(model: type[models.Model], pk: int) -> None:
     """Hold `pk`'s row against a concurrent FOR UPDATE (closing a poll, ending a phase) until
     this transaction ends, without making concurrent voters wait for each other. SQLite
-    serializes writers anyway."""
+    serializes writers anyway.
+
+    Lock order, to never deadlock: the workshop's row first (FOR UPDATE for facilitators'
+    commands and the plenary board, FOR KEY SHARE for participants' writes), then a group's
+    row, then participants, post-its and the rest, the stream's counter last (emit). A
+    participant's write that locked their row before the workshop's could wait for a
+    facilitator's command (closing the workshop) that waits for that row: both would stop."""
     if connection.vendor != "postgresql":
         return
     table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [pk])  # noqa: S608
+
+
+def lock_board_for_writing(workshop_id: int, group_id: int | None) -> None:
+    """One writer at a time per board (`BoardAccess.lock_board`): the plenary's lock is the
+    workshop's row, a group's is its row, after the workshop's shared lock."""
+    if group_id is None:
+        Workshop.objects.select_for_update().filter(pk=workshop_id).first()
+        return
+    share_lock(Workshop, workshop_id)
+    Group.objects.select_for_update().filter(pk=group_id).first()
 
 
 def participant_board(participant: Participant) -> int | None:

@@ -20,6 +20,7 @@ from workshops.models import (
 from workshops.services.board import end_of_lane
 from workshops.services.common import (
     clean_text,
+    lock_board_for_writing,
     locked_workshop,
     participant_board,
     require_lead,
@@ -53,24 +54,9 @@ def postit_create(
     if color not in PostIt.Color.values:
         raise Refused("invalid", _("Unknown color."))
     with transaction.atomic():
-        # Locking the author waits for a move of this person to finish, so the post-it
-        # lands on the board they are on.
-        author = (
-            Participant.objects.select_for_update(of=("self",))
-            .select_related("workshop")
-            .filter(pk=actor.participant_id, workshop_id=actor.workshop_id)
-            .first()
-        )
-        if author is None:
-            raise Refused("unauthenticated", _("Please join the workshop again."))
-        if author.workshop.status == Workshop.Status.CLOSED:
-            raise Refused("closed", _("This workshop is closed."))
+        author, on_behalf_of, group_id = _writer_on_locked_board(actor, table)
         if signature and author.kind != Participant.Kind.TABLET:
             raise Refused("invalid", _("Only a table tablet signs with a first name."))
-        on_behalf_of = _scribed_table(author, table)
-        # In breakouts, people write on their group's board; otherwise on the plenary's.
-        writer_group_id = on_behalf_of.pk if on_behalf_of else author.group_id
-        group_id = writer_group_id if author.workshop.in_breakouts else None
         postit = PostIt.objects.create(
             workshop_id=actor.workshop_id,
             group_id=group_id,
@@ -88,6 +74,43 @@ def postit_create(
             data={"postit": postit.pk, "author": author.pk, "group": group_id},
         )
     return postit
+
+
+def _writer(actor: Actor, *, lock: bool) -> Participant:
+    found = Participant.objects.select_related("workshop").filter(
+        pk=actor.participant_id, workshop_id=actor.workshop_id
+    )
+    author = (found.select_for_update(of=("self",)) if lock else found).first()
+    if author is None:
+        raise Refused("unauthenticated", _("Please join the workshop again."))
+    if author.workshop.status == Workshop.Status.CLOSED:
+        raise Refused("closed", _("This workshop is closed."))
+    return author
+
+
+def _board_of(author: Participant, table: object) -> tuple[Group | None, int | None]:
+    """In breakouts, people write on their group's board (a scribe on the table's);
+    otherwise everyone on the plenary's."""
+    on_behalf_of = _scribed_table(author, table)
+    writer_group_id = on_behalf_of.pk if on_behalf_of else author.group_id
+    return on_behalf_of, writer_group_id if author.workshop.in_breakouts else None
+
+
+def _writer_on_locked_board(
+    actor: Actor, table: object
+) -> tuple[Participant, Group | None, int | None]:
+    """The author, locked, and the board they write on, locked first (lock order:
+    common.share_lock), so that two post-its never take the same place in a lane. Which
+    board is read before locking it; moving people or opening breakouts takes the
+    workshop's row, so under the board's lock the answer holds — but it is checked."""
+    for _attempt in range(3):
+        _on_behalf_of, group_id = _board_of(_writer(actor, lock=False), table)
+        lock_board_for_writing(actor.workshop_id, group_id)
+        author = _writer(actor, lock=True)
+        on_behalf_of, locked_group_id = _board_of(author, table)
+        if locked_group_id == group_id:
+            return author, on_behalf_of, group_id
+    raise Refused("try_again", _("You were moved meanwhile: please send it again."))
 
 
 def _scribed_table(author: Participant, table: object) -> Group | None:
