@@ -26,6 +26,7 @@ from bench import harness
 from bench.hostile import Hostile, Ids
 
 SYNC_EVERY = 40  # frames between two pings waited for
+STALL_S = 20  # a pong later than this: the socket stalled
 CANARY_EVERY_S = 0.5
 
 
@@ -50,6 +51,7 @@ class Tally:
     server_errors: list[str] = field(default_factory=list)
     closes: Counter = field(default_factory=Counter)
     reconnects: int = 0
+    stalls: list[list[str]] = field(default_factory=list)  # frames before a lost pong
 
 
 def build_world(participants: int) -> World:
@@ -222,10 +224,13 @@ async def fuzz_socket(
                 if position % SYNC_EVERY == 0:
                     pong.clear()
                     await socket.send('{"type": "ping"}')
-                    await asyncio.wait_for(pong.wait(), 60)
-        except (ConnectionClosed, TimeoutError) as closed:
-            code = getattr(getattr(closed, "rcvd", None), "code", None)
-            tally.closes[str(code)] += 1
+                    await asyncio.wait_for(pong.wait(), STALL_S)
+        except ConnectionClosed as closed:
+            tally.closes[str(closed.rcvd.code if closed.rcvd else None)] += 1
+            tally.reconnects += 1
+        except TimeoutError:
+            # The server stopped answering this socket: keep what it was sent, to look at.
+            tally.stalls.append([frame[:160] for frame in frames[position - SYNC_EVERY : position]])
             tally.reconnects += 1
         finally:
             reader.cancel()
@@ -363,6 +368,8 @@ async def storm(port: int, world: World, options: argparse.Namespace) -> dict:
         "replies": dict(tally.replies.most_common(25)),
         "closes_by_server": dict(tally.closes),
         "reconnects": tally.reconnects,
+        "stalls": len(tally.stalls),
+        "stall_samples": tally.stalls[:2],
         "canary": canary_report,
     }
 
@@ -393,6 +400,7 @@ def run(options: argparse.Namespace) -> dict:
     canary_report = report["canary"]
     report["ok"] = (
         report["server_errors"] == 0
+        and report["stalls"] == 0
         and report["server_alive"]
         and not report["invariant_violations"]
         and not canary_report["errors"]
