@@ -252,6 +252,18 @@ LIVE_RATE_LIMITS.update(
         for name, value in json.loads(os.environ.get("LIVE_RATE_LIMITS") or "{}").items()
     }
 )
+# Deliberation writes per person, as for live commands: (burst, sustained per second).
+DELIBERATION_RATE_LIMITS = {
+    "proposals": (5, 1 / 120),  # five drafts at once, then one every two minutes
+    "comments": (10, 1 / 15),  # a lively thread, not a script
+    "reports": (10, 1 / 60),
+}
+DELIBERATION_RATE_LIMITS.update(
+    {
+        name: tuple(value)
+        for name, value in json.loads(os.environ.get("DELIBERATION_RATE_LIMITS") or "{}").items()
+    }
+)
 # The fan-out hub (live/hub.py): frames of one stream within this window share one write;
 # a socket with more than this many bytes waiting in its transport is told to resync.
 LIVE_BATCH_INTERVAL_MS = int(os.environ.get("LIVE_BATCH_INTERVAL_MS", "100"))

@@ -54,7 +54,7 @@ from deliberation.services.common import may_see
 from deliberation.services.follows import person_by_token
 from deliberation.services.proposals import is_person_author, may_edit
 from deliberation.services.spaces import STATE_FLAGS
-from workshops.errors import Refused
+from workshops.errors import Refused, SlowDown
 from workshops.models import Participant
 from workshops.selectors import led_workshops
 from workshops.views import lead_actor_or_404, participant_actor, workshop_or_404
@@ -107,19 +107,32 @@ def comment_or_404(space: Space, viewer: Viewer, comment_id: int) -> Comment:
     return comment
 
 
+def status_of(refusal: Refused) -> int:
+    return 429 if isinstance(refusal, SlowDown) else REFUSAL_STATUS.get(refusal.code, 400)
+
+
 def refused(
     request: HttpRequest, refusal: Refused, *, target: str | None = None, back: str = ""
 ) -> HttpResponse:
     """A refusal as a fragment in place (htmx: `target` is where the message goes), or as
     a page that says why and leads back."""
-    status = REFUSAL_STATUS.get(refusal.code, 400)
+    status = status_of(refusal)
     if request.htmx and target:
         response = render(
             request, "deliberation/partials/refusal.html", {"refusal": refusal}, status=status
         )
-        return reswap(retarget(response, target), "innerHTML")
-    context = {"refusal": refusal, "back": back or request.headers.get("referer", "")}
-    return render(request, "deliberation/refused.html", context, status=status)
+        response = reswap(retarget(response, target), "innerHTML")
+    else:
+        context = {"refusal": refusal, "back": back or request.headers.get("referer", "")}
+        response = render(request, "deliberation/refused.html", context, status=status)
+    return with_retry_after(response, refusal)
+
+
+def with_retry_after(response: HttpResponse, refusal: Refused) -> HttpResponse:
+    """A `slow_down` says when to try again, for people and for scripts."""
+    if isinstance(refusal, SlowDown):
+        response["Retry-After"] = str(max(1, round(refusal.retry_after)))
+    return response
 
 
 def proposal_url(proposal: Proposal, anchor: str = "") -> str:
@@ -257,19 +270,21 @@ def proposal_new(request: HttpRequest, slug: str) -> HttpResponse:
     except Refused as refusal:
         return refused(request, refusal, back=reverse("space", args=[space.slug]))
     form = proposal_form(space, viewer, request.POST or None)
+    slowed = False
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_create(viewer=viewer, **proposal_fields(form))
             if "publish" in request.POST:
                 services.proposal_publish(viewer=viewer, proposal_id=proposal.pk)
         except Refused as refusal:
+            slowed = isinstance(refusal, SlowDown)
             form.add_error(None, refusal.message)
         else:
             published = "publish" in request.POST
             messages.success(request, _("Proposal published.") if published else _("Draft saved."))
             return redirect(proposal_url(proposal))
     context = {"space": space, "form": form, "creating": True}
-    status = 400 if form.errors else 200
+    status = (429 if slowed else 400) if form.errors else 200
     return render(request, "deliberation/proposal_form.html", context, status=status)
 
 
@@ -463,7 +478,7 @@ def proposal_vote(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     except Refused as refusal:
         if not request.htmx:
             return refused(request, refusal, back=proposal_url(proposal, "votes"))
-        error, status = refusal.message, REFUSAL_STATUS.get(refusal.code, 400)
+        error, status = refusal.message, status_of(refusal)
     if not request.htmx:
         messages.success(request, _("Your vote is saved."))
         return redirect(proposal_url(proposal, "votes"))
@@ -701,8 +716,11 @@ def comment_post(request: HttpRequest, space: Space, viewer: Viewer, proposal: P
     except Refused as refusal:
         if request.htmx or refusal.code in REFUSAL_STATUS:
             return refused(request, refusal, target=error_target, back=proposal_url(proposal))
-        form.add_error(None, refusal.message)
-        return render_proposal(request, space, viewer, proposal, status=400, comment_form=form)
+        form.add_error(None, refusal.message)  # the comment stays in the form, nothing lost
+        page = render_proposal(
+            request, space, viewer, proposal, status=status_of(refusal), comment_form=form
+        )
+        return with_retry_after(page, refusal)
     if not request.htmx:
         messages.success(request, _("Your comment is posted."))
         return redirect("comment", space.slug, comment.pk)

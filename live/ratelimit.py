@@ -41,13 +41,17 @@ class Bucket:
 
 
 class RateLimiter:
-    def __init__(self) -> None:
+    """Token buckets per (who, category); `setting` names the settings dict of
+    category -> (burst, sustained per second)."""
+
+    def __init__(self, setting: str) -> None:
+        self.setting = setting
         self.buckets: OrderedDict[tuple[str, str], Bucket] = OrderedDict()
         self.lock = threading.Lock()
 
     def take(self, who: str, category: str, *, scale: float = 1.0) -> float:
         """Take one token; 0 when allowed, else the seconds until one is available."""
-        burst, per_second = settings.LIVE_RATE_LIMITS[category]
+        burst, per_second = getattr(settings, self.setting)[category]
         burst, per_second = burst * scale, per_second * scale
         now = time.monotonic()
         with self.lock:
@@ -67,7 +71,7 @@ class RateLimiter:
             self.buckets.clear()
 
 
-limiter = RateLimiter()
+limiter = RateLimiter("LIVE_RATE_LIMITS")
 
 
 def check_rate(*, actor_key: str, command: str, shared_device: bool = False) -> None:

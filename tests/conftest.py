@@ -95,9 +95,11 @@ def close_connections_of_async_tests(django_db_setup):
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
     """Each test starts with full buckets (ids of participants are reused across tests)."""
+    from deliberation.pace import limiter as deliberation_limiter
     from live.ratelimit import limiter
 
     limiter.clear()
+    deliberation_limiter.clear()
 
 
 @pytest.fixture(autouse=True)

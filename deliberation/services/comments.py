@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deliberation.models import COMMENT_MAX_LENGTH, Comment, CommentVote, Notification, Proposal
+from deliberation.pace import check_pace
 from deliberation.people import Viewer, person_of
 from deliberation.permissions import Action, require
 from deliberation.services.common import comment_for, proposal_for, require_open, space_of
@@ -47,6 +48,7 @@ def comment_create(
     with transaction.atomic():
         space = space_of(viewer)
         require(viewer, Action.COMMENT, space)
+        check_pace(viewer, "comments")
         proposal = proposal_for(viewer, proposal_id, lock=True)
         require_open(proposal)
         parent = None

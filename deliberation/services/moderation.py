@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deliberation.models import REASON_MAX_LENGTH, Comment, Proposal, Report
+from deliberation.pace import check_pace
 from deliberation.people import Viewer, person_of
 from deliberation.permissions import Action, require
 from deliberation.services.comments import recount_comments, recount_replies
@@ -49,6 +50,7 @@ def report_create(
     with transaction.atomic():
         space = space_of(viewer)
         require(viewer, Action.REPORT, space)
+        check_pace(viewer, "reports")
         target = _target(viewer, proposal_id, comment_id)
         person = person_of(viewer)
         if Report.objects.filter(person=person, **_target_field(target)).exists():

@@ -21,6 +21,7 @@ from deliberation.models import (
     Provenance,
     Space,
 )
+from deliberation.pace import check_pace
 from deliberation.people import SpaceRole, Viewer, person_of
 from deliberation.permissions import Action, allowed, require
 from deliberation.services.common import proposal_for, require_open, space_of
@@ -160,6 +161,7 @@ def proposal_create(
     with transaction.atomic():
         space = space_of(viewer, lock=True)
         require(viewer, Action.CREATE, space)
+        check_pace(viewer, "proposals")
         creator = person_of(viewer)
         proposal = _new_proposal(space, creator, fields, _theme(space, theme_id))
         _save_authors(proposal, _author_rows(space, viewer, authors))

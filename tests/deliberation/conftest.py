@@ -53,6 +53,17 @@ def quick_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def roomy_paces(settings):
+    """Specifications that write dozens of comments in a second are not about pacing
+    (test_pace.py is, with its own limits)."""
+    settings.DELIBERATION_RATE_LIMITS = {
+        "proposals": (1000, 100.0),
+        "comments": (1000, 100.0),
+        "reports": (1000, 100.0),
+    }
+
+
 @pytest.fixture
 def lead(workshop, organizer) -> Actor:
     return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
