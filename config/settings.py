@@ -175,7 +175,7 @@ LOGIN_REDIRECT_URL = "organizer-home"
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "fr")
-LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LANGUAGES = [("fr", _("French")), ("en", _("English")), ("it", _("Italian"))]
 LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
