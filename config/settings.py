@@ -175,8 +175,10 @@ LOGIN_REDIRECT_URL = "organizer-home"
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "fr")
-LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LANGUAGES = [("fr", _("French")), ("en", _("English")), ("it", _("Italian"))]
 LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
+# Dates as each language writes them, where Django's formats differ (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True
