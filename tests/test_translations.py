@@ -74,6 +74,18 @@ def test_translations_keep_the_placeholders_of_their_source(language):
     assert mismatched == []
 
 
+def test_french_typography_keeps_its_no_break_spaces():
+    """A no-break space before ; : ? ! and inside « »: never a line break there."""
+    wrong = re.compile(r"« | »| [;:?!]|[^\s\u00a0\u202f][;?!»]|«[^\u00a0\u202f]")
+    texts = [
+        text
+        for entry in catalog("fr")
+        if not entry.obsolete
+        for text in ([entry.msgstr] if not entry.msgid_plural else entry.msgstr_plural.values())
+    ]
+    assert [text for text in texts if wrong.search(text)] == []
+
+
 def test_the_placeholder_check_sees_a_lost_or_renamed_value():
     assert placeholders("Join “%(title)s”") != placeholders("Partecipa a “%(titolo)s”")
     assert placeholders("{count} of {max} characters") != placeholders("{count} caratteri")

@@ -84,7 +84,13 @@ class WorkshopForm(forms.Form):
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     language = forms.ChoiceField(
-        label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE
+        label=_("Workshop language"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        help_text=_(
+            "Participants' pages and the minutes speak it; each participant may still choose "
+            "another language."
+        ),
     )
 
     def __init__(self, *args, sources: Iterable[Workshop] = (), **kwargs) -> None:

@@ -31,7 +31,7 @@ NAME_MIN_LETTERS = 4
 # Words that carry no topic in a post-it: articles, prepositions, pronouns, and the request
 # fillers ("plus de", "more", "svp", "installer", "need") that would otherwise group "Plus de
 # bancs" with "Plus de poubelles". Written without accents: they are compared without them.
-# French words, French fillers, then English ones.
+# French words, French fillers, then English ones, then Italian ones.
 _STOPWORD_TEXT = """
 a ai as au aux avec c ca ce cela ces cet cette d dans de des du elle elles en est et etre eu il
 ils j je l la le les leur leurs lui m ma mais me meme mes moi mon n ne ni nos notre nous on ont ou
@@ -43,6 +43,13 @@ about all also an and any are at be been but by can could do for from get has ha
 into is it its more much need no not of on or our out please put should so some than that the
 their them there these they this those to too very want was we were what when which will with
 would you your add make idea
+ad al alla alle agli allo anche ancora che chi ci col come con cosa da dal dalla dalle dagli dai
+dallo degli dei del della delle dello di ed era essere gli ha hanno ho io li lo mi molto negli nei
+nel nella nelle nello noi nostra nostro nostri ogni perche piu poco quale quali quando quella
+quelli quello questa queste questi questo sei sia siamo sono sua sue sugli sui sul sulla sulle
+suo suoi tra fra tutti tutto tutte una uno vi voi vostro vostra
+servono serve servirebbe servirebbero vorrei vorremmo vorrebbe vorrebbero bisogna mettere
+installare aggiungere creare fare avere prevedere grazie favore
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 

@@ -4,6 +4,7 @@ personal data unless an organizer asks; attachments checked by their bytes."""
 import csv
 import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from deliberation import services
-from deliberation.models import Attachment
+from deliberation.models import Attachment, Proposal, Space
 from tests.deliberation.conftest import viewer_for
 from workshops.errors import Refused
 
@@ -268,3 +269,16 @@ def test_a_proposal_page_renders_every_part_for_the_organizer(
         reverse("workshop-outcomes", args=[played.workshop.join_code]),
     ):
         assert part in page, part
+
+
+@pytest.mark.parametrize(
+    ("language", "date"), [("fr", "5 mars 2026"), ("it", "5 marzo 2026"), ("en", "March 5, 2026")]
+)
+def test_a_space_s_pages_write_dates_in_its_language(space, published, client, language, date):
+    Space.objects.filter(pk=space.pk).update(language=language)
+    Proposal.objects.filter(pk=published.pk).update(
+        published_at=datetime(2026, 3, 5, 10, tzinfo=UTC)
+    )
+    page = client.get(reverse("proposal", args=[space.slug, published.number])).text
+    assert f'<html lang="{language}">' in page
+    assert f">{date}</time>" in page

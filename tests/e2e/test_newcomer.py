@@ -53,7 +53,7 @@ def test_a_newcomer_runs_a_first_workshop_from_the_readme(daphne_server, new_pag
     # The labels the steps below use are those the README quotes.
     used = {
         "Organizer login", "Log in", "My workshops", "Create a workshop", "Start from",
-        "Brainstorm → vote → conclusions", "Language", "Create", "Facilitator console",
+        "Brainstorm → vote → conclusions", "Workshop language", "Create", "Facilitator console",
         "Links to share", "Open the projector page", "Participant link",
         "Your name, as others will see it", "In the room", "Remote", "Join", "Attendance",
         "Write a post-it", "Post", "Agenda", "Start: Welcome poll",
@@ -72,7 +72,7 @@ def test_a_newcomer_runs_a_first_workshop_from_the_readme(daphne_server, new_pag
     create = laptop.get_by_role("region", name="Create a workshop")
     create.get_by_label("Title").fill(TITLE)
     create.get_by_label("Start from").select_option(label="Brainstorm → vote → conclusions")
-    create.get_by_label("Language").select_option(label="English")
+    create.get_by_label("Workshop language").select_option(label="English")
     create.get_by_role("button", name="Create").click()
     expect(laptop.get_by_text("Facilitator console", exact=True)).to_be_visible()
     expect(laptop.get_by_role("heading", name=TITLE, level=1)).to_be_visible()

@@ -1,8 +1,10 @@
 """The minutes say what happened, in the workshop's language, naming nobody unless asked."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.utils import formats, timezone, translation
 
 from live.models import Event
 from tests.support.story import play
@@ -115,6 +117,18 @@ def test_an_english_workshop_gets_english_minutes(story):
     text = markdown_of(story.workshop)
     for expected in ("## Attendance", "## Agenda and timings", "| Oui | 2 | 67% |", "not held"):
         assert expected in text, expected
+
+
+def test_an_italian_workshop_gets_italian_minutes_with_italian_dates(story):
+    Workshop.objects.filter(pk=story.workshop.pk).update(language="it")
+    story.workshop.refresh_from_db()
+    text = markdown_of(story.workshop)
+    for expected in ("## Presenze", "## Programma e orari", "| Oui | 2 | 67% |", "non svolta"):
+        assert expected in text, expected
+    with translation.override("it"):
+        day = formats.date_format(timezone.localtime(story.workshop.created_at), "DATE_FORMAT")
+    assert re.fullmatch(r"[1-9]\d? [a-z]+ \d{4}", day)  # "5 marzo 2026": no "05", no "Marzo"
+    assert day in text
 
 
 def test_actual_durations_replay_the_log_without_pauses(story):

@@ -114,6 +114,34 @@ def test_request_words_alone_do_not_make_post_its_alike():
     assert suggest_clusters(notes) == []
 
 
+def test_italian_request_words_alone_do_not_make_post_its_alike():
+    notes = [
+        (1, "Installare delle panchine"),
+        (2, "Installare dei cestini"),
+        (3, "Servono più bagni pubblici nel parco"),
+        (4, "Servono più fontanelle nel parco"),
+        (5, "Ci vorrebbero delle piste ciclabili"),
+        (6, "Ci vorrebbero delle feste di quartiere"),
+    ]
+    assert suggest_clusters(notes) == []
+
+
+def test_italian_paraphrases_land_together():
+    notes = [
+        (1, "Mettere delle panchine all'ombra"),
+        (2, "Panchine per gli anziani"),
+        (3, "Mettere dei giochi per i bambini"),
+        (4, "Giochi per i più piccoli"),
+        (5, "Servono più alberi"),
+        (6, "Alberi lungo il viale"),
+    ]
+    assert suggest_clusters(notes) == [
+        Suggestion((1, 2), "Panchine"),
+        Suggestion((3, 4), "Giochi"),
+        Suggestion((5, 6), "Alberi"),
+    ]
+
+
 def test_an_empty_vocabulary_suggests_nothing(monkeypatch):
     monkeypatch.setattr(suggestions, "_content", lambda _text: "")
     notes = [(1, "Plus de bancs"), (2, "Plus de bancs")]
