@@ -145,6 +145,11 @@ def test_every_page_has_no_serious_accessibility_violation(places, new_page, vie
         audit.check_targets(visitor, "join")
     visitor.goto(f"{server.url}/accounts/login/")
     audit.check(visitor, "login")
+    # A system set to "more contrast" gets the high-contrast theme unasked.
+    visitor.emulate_media(contrast="more")
+    visitor.reload()
+    expect(visitor.locator("html")).to_have_attribute("data-theme", "contrast")
+    audit.check(visitor, "login, system asking for more contrast")
     # The audit itself can fail: an image without a text alternative is reported.
     visitor.evaluate("document.body.insertAdjacentHTML('beforeend', '<img src=\"/x.png\">')")
     assert "image-alt" in [violation["id"] for violation in axe_violations(visitor)]
@@ -158,11 +163,16 @@ def test_every_page_has_no_serious_accessibility_violation(places, new_page, vie
     audit.check(participant, "participant, plenary with a poll")
     if phone:
         audit.check_targets(participant, "participant, plenary with a poll")
-    participant.emulate_media(forced_colors="none", contrast="more")
+    # The high-contrast theme, chosen with the header's toggle, is kept after a reload.
+    toggle = participant.get_by_role("button", name="Contraste élevé")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
     participant.reload()
     live(participant)
+    expect(participant.locator("html")).to_have_attribute("data-theme", "contrast")
     audit.check(participant, "participant, high contrast")
-    participant.emulate_media(contrast="no-preference")
+    participant.get_by_role("button", name="Contraste élevé").click()
+    expect(participant.locator("html")).to_have_attribute("data-theme", "light")
 
     # Breakouts: Alice in her online group, with its board and the conclusion editor.
     alice = Participant.objects.get(workshop=workshop, display_name="Alice")
