@@ -16,6 +16,7 @@ JSON line is printed; the exit status is non-zero when anything failed.
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import time
@@ -431,16 +432,18 @@ def run(options: argparse.Namespace) -> dict:
     harness.setup_django(config)
     harness.raise_open_files_limit()
     world = build_world(participants=max(4, options.sockets))
-    redis = harness.RedisServer(harness.free_port(), "0-1", harness.RESULTS_DIR / "fuzz-redis.log")
+    logs = harness.RESULTS_DIR / f"fuzz-{os.getpid()}"  # runs side by side keep their own
+    redis = harness.RedisServer(harness.free_port(), "0-1", logs.with_suffix(".redis.log"))
     redis.start()
     env = config.server_env("pubsub")
     env.update(REDIS_URL=redis.url, LIVE_RATE_LIMITS=json.dumps(FUZZ_LIMITS))
-    server = harness.Daphne(env, harness.free_port(), "0-1", harness.RESULTS_DIR / "fuzz.log")
+    server = harness.Daphne(env, harness.free_port(), "0-1", logs.with_suffix(".log"))
     try:
         server.start()
         report = asyncio.run(storm(server.port, world, options))
         report["server_alive"] = server.process.poll() is None
         report["server_tracebacks"] = server.log_problems()
+        report["server_log"] = str(server.log_path)
     finally:
         server.stop()
         redis.stop()
@@ -453,6 +456,7 @@ def run(options: argparse.Namespace) -> dict:
         report["server_errors"] == 0
         and report["stalls"] == 0
         and report["server_alive"]
+        and report["server_tracebacks"] == 0
         and not report["invariant_violations"]
         and not canary_report["errors"]
         and canary_report["acked"] == canary_report["sent"]
