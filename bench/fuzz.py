@@ -16,6 +16,7 @@ JSON line is printed; the exit status is non-zero when anything failed.
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import time
@@ -26,7 +27,11 @@ from bench import harness
 from bench.hostile import Hostile, Ids
 
 SYNC_EVERY = 40  # frames between two pings waited for
-STALL_S = 20  # a pong later than this: the socket stalled
+STALL_S = 20  # a pong later than this on an open socket: the server stalled
+# A frame over the live limit (settings.LIVE_MAX_FRAME_BYTES, not a document update) gets
+# the socket closed (4009): the fuzzer waits for that close before it goes on, on a new
+# socket, so the frames behind it are not sent into a closing socket and lost.
+CLOSING_BYTES = 64 * 1024
 CANARY_EVERY_S = 0.5
 
 
@@ -36,6 +41,7 @@ class World:
 
     workshop_id: int
     other_workshop_id: int
+    canary_workshop_id: int
     participant_keys: list[str]
     organizer_key: str
     projector_key: str
@@ -51,19 +57,28 @@ class Tally:
     server_errors: list[str] = field(default_factory=list)
     closes: Counter = field(default_factory=Counter)
     reconnects: int = 0
+    # Frames sent after the last pong when the server closed the socket unannounced: some
+    # may never have been read.
+    maybe_unread: int = 0
     stalls: list[list[str]] = field(default_factory=list)  # frames before a lost pong
 
 
+class ClosedByServer(Exception):
+    """The socket closed while the fuzzer waited for a pong."""
+
+
 def build_world(participants: int) -> World:
-    """Two workshops: the fuzzed one (groups, a tablet, post-its, a running dot vote, an open
-    poll, a conclusion) and another whose ids the fuzzer throws at the first."""
+    """Three workshops: the fuzzed one (groups, a tablet, post-its, a running dot vote, an
+    open poll, a conclusion), another whose ids the fuzzer throws at the first, and the
+    canary's own (a console's fuzz may close the fuzzed workshop: the canary must not care).
+    """
     from django.contrib.auth import get_user_model
 
     from workshops import services
     from workshops.actors import Actor, Role
     from workshops.models import Group, Participant, Phase, Poll, PostIt, Workshop
 
-    fixture = harness.create_workshop(participants + 1, "Fuzz", groups=3)
+    fixture = harness.create_workshop(participants, "Fuzz", groups=3)
     workshop_id = fixture.workshop_id
     organizer = get_user_model().objects.get(username="bench-organizer")
     lead = Actor(workshop_id, Role.ORGANIZER, user_id=organizer.pk)
@@ -105,14 +120,18 @@ def build_world(participants: int) -> World:
         + [other_poll.pk, *other.participant_ids],
         groups=group_ids,
     )
-    keys = fixture.session_keys
+    canary = harness.create_workshop(1, "Canary")
     return World(
         workshop_id=workshop_id,
         other_workshop_id=other.workshop_id,
-        participant_keys=[*keys[:-1], session_for_participant(workshop_id, tablet.pk)],
+        canary_workshop_id=canary.workshop_id,
+        participant_keys=[
+            *fixture.session_keys,
+            session_for_participant(workshop_id, tablet.pk),
+        ],
         organizer_key=session_for_user(organizer),
         projector_key=session_for_projector(workshop_id),
-        canary_key=keys[-1],
+        canary_key=canary.session_keys[0],
         ids=ids,
         other_rows_before=rows_of(other_workshop),
     )
@@ -215,22 +234,28 @@ async def fuzz_socket(
                     pong.set()
 
         reader = asyncio.create_task(read())
+        unsynced = 0  # frames sent since the last pong
         try:
             await socket.send(json.dumps({"type": "hello", "last": {}}))
             while position < len(frames):
-                await socket.send(frames[position])
+                frame = frames[position]
+                await socket.send(frame)
                 position += 1
+                unsynced += 1
                 tally.sent += 1
-                if position % SYNC_EVERY == 0:
-                    pong.clear()
-                    await socket.send('{"type": "ping"}')
-                    await asyncio.wait_for(pong.wait(), STALL_S)
-        except ConnectionClosed as closed:
-            tally.closes[str(closed.rcvd.code if closed.rcvd else None)] += 1
+                if len(frame.encode()) > CLOSING_BYTES:
+                    unsynced = 0  # the frames before it were read: the server closes on it
+                    await closing(reader)
+                elif position % SYNC_EVERY == 0:
+                    await sync(socket, pong, reader)
+                    unsynced = 0
+        except (ConnectionClosed, ClosedByServer):
+            tally.closes[str(socket.close_code)] += 1
             tally.reconnects += 1
+            tally.maybe_unread += unsynced
         except TimeoutError:
-            # The server stopped answering this socket: keep what it was sent, to look at.
-            tally.stalls.append([frame[:160] for frame in frames[position - SYNC_EVERY : position]])
+            # The server stopped answering this open socket: keep what it was sent, to look at.
+            tally.stalls.append([frame[:160] for frame in frames[position - unsynced : position]])
             tally.reconnects += 1
         finally:
             reader.cancel()
@@ -238,9 +263,35 @@ async def fuzz_socket(
             await socket.close()
 
 
+async def closing(reader: asyncio.Task) -> None:
+    """After a frame over the limit: the server must close the socket (ClosedByServer);
+    a socket still open after STALL_S is a stall (TimeoutError)."""
+    await asyncio.wait({reader}, timeout=STALL_S)
+    if reader.done():
+        raise ClosedByServer
+    raise TimeoutError
+
+
+async def sync(socket, pong: asyncio.Event, reader: asyncio.Task) -> None:
+    """Ping and wait for the pong: every frame before it was handled. A socket the server
+    closes meanwhile (the reader ends) is no stall: it raises ClosedByServer."""
+    pong.clear()
+    await socket.send('{"type": "ping"}')
+    answered = asyncio.create_task(pong.wait())
+    try:
+        await asyncio.wait({answered, reader}, timeout=STALL_S, return_when="FIRST_COMPLETED")
+    finally:
+        answered.cancel()
+    if pong.is_set():
+        return
+    if reader.done():
+        raise ClosedByServer
+    raise TimeoutError
+
+
 async def canary(port: int, world: World, stop: asyncio.Event) -> dict:
     """A well-behaved participant writing all along: every post-it acknowledged and seen."""
-    socket = await open_socket(port, world.workshop_id, world.canary_key, "participant")
+    socket = await open_socket(port, world.canary_workshop_id, world.canary_key, "participant")
     await socket.send(json.dumps({"type": "hello", "last": {}}))
     sent: dict[str, float] = {}
     latencies: list[float] = []
@@ -280,7 +331,7 @@ async def canary(port: int, world: World, stop: asyncio.Event) -> dict:
         "acked": len(latencies),
         "seen": seen_events,
         "errors": errors,
-        "ack_ms_p50": round(harness.percentile(latencies, 0.5) * 1000, 1) if latencies else None,
+        "ack_ms_p50": round(harness.percentile(latencies, 50) * 1000, 1) if latencies else None,
         "ack_ms_max": round(latencies[-1] * 1000, 1) if latencies else None,
     }
 
@@ -368,6 +419,7 @@ async def storm(port: int, world: World, options: argparse.Namespace) -> dict:
         "replies": dict(tally.replies.most_common(25)),
         "closes_by_server": dict(tally.closes),
         "reconnects": tally.reconnects,
+        "frames_maybe_unread": tally.maybe_unread,
         "stalls": len(tally.stalls),
         "stall_samples": tally.stalls[:2],
         "canary": canary_report,
@@ -380,16 +432,18 @@ def run(options: argparse.Namespace) -> dict:
     harness.setup_django(config)
     harness.raise_open_files_limit()
     world = build_world(participants=max(4, options.sockets))
-    redis = harness.RedisServer(harness.free_port(), "0-1", harness.RESULTS_DIR / "fuzz-redis.log")
+    logs = harness.RESULTS_DIR / f"fuzz-{os.getpid()}"  # runs side by side keep their own
+    redis = harness.RedisServer(harness.free_port(), "0-1", logs.with_suffix(".redis.log"))
     redis.start()
     env = config.server_env("pubsub")
     env.update(REDIS_URL=redis.url, LIVE_RATE_LIMITS=json.dumps(FUZZ_LIMITS))
-    server = harness.Daphne(env, harness.free_port(), "0-1", harness.RESULTS_DIR / "fuzz.log")
+    server = harness.Daphne(env, harness.free_port(), "0-1", logs.with_suffix(".log"))
     try:
         server.start()
         report = asyncio.run(storm(server.port, world, options))
         report["server_alive"] = server.process.poll() is None
         report["server_tracebacks"] = server.log_problems()
+        report["server_log"] = str(server.log_path)
     finally:
         server.stop()
         redis.stop()
@@ -402,6 +456,7 @@ def run(options: argparse.Namespace) -> dict:
         report["server_errors"] == 0
         and report["stalls"] == 0
         and report["server_alive"]
+        and report["server_tracebacks"] == 0
         and not report["invariant_violations"]
         and not canary_report["errors"]
         and canary_report["acked"] == canary_report["sent"]

@@ -2,7 +2,7 @@
 
 Each frame is text the server must survive: valid frames with wrong types, huge strings,
 deep JSON, unicode oddities, wrong ids, other workshops' ids, broken JSON. `bench.fuzz`
-sends them over real sockets; `tests/live/test_fuzz_smoke.py` sends a few thousand.
+sends them over real sockets; `tests/test_fuzz_smoke.py` sends a few thousand.
 """
 
 import json
