@@ -14,12 +14,14 @@ one JSON line per load and a summary:
   (the page says "Live").
 
     .venv/bin/python -m bench.phone_load --postits 40 --runs 5
+    .venv/bin/python -m bench.phone_load --source 6090ca0   # an older commit, to compare
 """
 
 import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,6 +38,7 @@ from bench.harness import (
     StackConfig,
     create_workshop,
     ensure_database,
+    export_source,
     flush_redis_database,
     free_port,
     setup_django,
@@ -91,7 +94,7 @@ def collect_static(config: StackConfig, target: Path) -> None:
     env.update(STATIC_ROOT=str(target), DEBUG="true")
     subprocess.run(
         [str(VENV_BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=REPO,
+        cwd=config.app_dir,
         env=env,
         check=True,
         timeout=300,
@@ -205,10 +208,19 @@ def main() -> None:
     parser.add_argument("--postits", type=int, default=40, help="post-its on the wall")
     parser.add_argument("--runs", type=int, default=5, help="cold and warm loads, each")
     parser.add_argument("--requests", action="store_true", help="print every request too")
+    parser.add_argument("--source", metavar="REVISION", help="measure this commit instead")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DATABASE))
     args = parser.parse_args()
 
-    config = StackConfig(database_url=args.database_url, layer_prefix="atelier-bench-phone")
+    app_dir = REPO
+    if args.source:
+        app_dir, _sha = export_source(args.source)
+        # Bundles are built, not committed: the working tree's editor bundle goes along.
+        if not (app_dir / "static" / "build").exists():
+            shutil.copytree(REPO / "static" / "build", app_dir / "static" / "build")
+    config = StackConfig(
+        database_url=args.database_url, layer_prefix="atelier-bench-phone", app_dir=app_dir
+    )
     ensure_database(config)
     setup_django(config)
     flush_redis_database(config.redis_url)
@@ -219,7 +231,7 @@ def main() -> None:
         env = config.server_env("pubsub")
         env.update(STATIC_ROOT=static_root)
         log = RESULTS_DIR / "phone_load-daphne.log"
-        with Daphne(env=env, port=port, cpu="0-1", log_path=log):
+        with Daphne(env=env, port=port, cpu="0-1", log_path=log, cwd=app_dir):
             results = measure(
                 f"http://127.0.0.1:{port}", session_key, code, args.runs, args.requests
             )
