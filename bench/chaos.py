@@ -27,10 +27,10 @@ import os
 import random
 import re
 import signal
-import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,18 +47,18 @@ from bench.harness import (
     free_port,
     raise_open_files_limit,
     setup_django,
-    wait_for_port,
 )
 
 POSTIT_ARTICLE = re.compile(r'<article id="postit-(\d+)"')
+ERROR_LINE = re.compile(r" (?:ERROR|CRITICAL) (\S+)")
 DOTS_PER_PERSON = 20
 POLLS_PER_GROUP = 3
 POLL_OPTIONS = ["Oui", "Non", "Peut-être"]
 # What a participant does, and how often (weights).
 ACTIONS = {"postit": 4, "dot": 3, "poll": 2}
-# Per participant and daphne process (config/settings.py LIVE_RATE_LIMITS): one post-it
-# every 2 s after a burst of 20. A client waits that long between two actions on average.
-MEAN_PAUSE_S = 2.5
+# How long a participant pauses between two actions, on average (exponential): 200 of
+# them offer about 33 commands per second, all writes (each renders frames and tallies).
+MEAN_PAUSE_S = 6.0
 
 
 # --- the stack ---------------------------------------------------------------------------
@@ -100,12 +100,14 @@ class Stack:
         self.redis.stop()
 
     def log_problems(self, run_dir: Path) -> dict[str, int]:
-        """Tracebacks and error lines per server log, the killed processes' ones included."""
-        problems = {}
-        for log in sorted(run_dir.glob("daphne-*.log")):
-            text = log.read_text(errors="replace").splitlines()
-            problems[log.stem] = sum("Traceback" in line or " ERROR " in line for line in text)
-        return problems
+        """Error lines of every server log (the killed processes' included), per logger:
+        a Redis outage is expected to log failed publishes, nothing else is."""
+        problems: Counter = Counter()
+        for log in run_dir.glob("daphne-*.log"):
+            for line in log.read_text(errors="replace").splitlines():
+                if match := ERROR_LINE.search(line):
+                    problems[match.group(1)] += 1
+        return dict(problems)
 
 
 def start_stack(config: StackConfig, run_dir: Path) -> Stack:
@@ -147,7 +149,7 @@ def prepare_workshop(clients: int, groups: int) -> Setup:
     fixture = create_workshop(clients, "Chaos", groups=groups)
     workshop = Workshop.objects.get(pk=fixture.workshop_id)
     lead = Actor(workshop.pk, Role.ORGANIZER, user_id=workshop.organizer_id)
-    ids = (f"setup{n}" for n in itertools.count())
+    ids = (f"setup{workshop.pk}-{n}" for n in itertools.count())  # the organizer is reused
 
     def run(name: str, **args: object) -> dict:
         return execute_command(actor=lead, client_id=next(ids), name=name, args=args)
@@ -260,6 +262,7 @@ class ChaosClient:
         self.rng = rng
         self.view = View()
         self.queue: dict[str, dict] = {}  # id -> command frame, in order, until settled
+        self.sent_on: dict[str, object] = {}  # id -> the connection it last went out on
         self.connection: wsclient.Connection | None = None
         self.welcomed = False
         self.hello_in_flight = False
@@ -267,6 +270,9 @@ class ChaosClient:
         self.running = True  # reconnects by itself while the run lasts
         self.dots_left = DOTS_PER_PERSON
         self.counter = itertools.count()
+        self.port = 0
+        self.pause_s = MEAN_PAUSE_S
+        self.heard_at = 0.0  # time.monotonic() of the last frame received
 
     # --- connection ---
 
@@ -285,9 +291,11 @@ class ChaosClient:
                 )  # fmt: skip
             except (OSError, TimeoutError, wsclient.HandshakeError):
                 attempt += 1
-                await asyncio.sleep(min(10.0, 0.5 * 2 ** min(attempt, 5)) * self.rng.uniform(0.5, 1.5))
+                await asyncio.sleep(
+                    min(10.0, 0.5 * 2 ** min(attempt, 5)) * self.rng.uniform(0.5, 1.5)
+                )
                 continue
-            attempt = 0
+            attempt, self.port = 0, port
             self.hello_in_flight = False
             self.hello()
             await self.connection.closed
@@ -295,6 +303,18 @@ class ChaosClient:
             if self.running:
                 self.totals.reconnects += 1
                 await asyncio.sleep(0.5 * self.rng.uniform(0.5, 1.5))
+
+    def state(self) -> dict:
+        """Where a client stands, to tell why it has not settled."""
+        return {
+            "client": self.index,
+            "port": self.port,
+            "open": self.connection is not None and self.connection.is_open,
+            "welcomed": self.welcomed,
+            "hello_in_flight": self.hello_in_flight,
+            "queued": len(self.queue),
+            "silent_s": round(time.monotonic() - self.heard_at, 1),
+        }
 
     def cut(self, loop: asyncio.AbstractEventLoop) -> None:
         """Drop the connection abruptly; half the time right after a command went out."""
@@ -327,6 +347,7 @@ class ChaosClient:
         self.totals.sent[frame["id"]] = (self.index, name, args)
         if self.welcomed and self.send(frame):
             self.totals.frames_sent += 1
+            self.sent_on[frame["id"]] = self.connection
 
     def act(self) -> bool:
         """One thing a participant does now; False when there is nothing left to do."""
@@ -338,7 +359,9 @@ class ChaosClient:
         if action == "postit":
             number = len(self.totals.sent)
             text = f"Idée {number} de p{self.index}"
-            self.command("postit.create", {"text": text, "color": self.rng.choice(["yellow", "blue"])})
+            self.command(
+                "postit.create", {"text": text, "color": self.rng.choice(["yellow", "blue"])}
+            )
         elif action == "dot":
             self.dots_left -= 1
             self.command("dot.add", {"postit": self.rng.choice(sorted(board))})
@@ -357,19 +380,25 @@ class ChaosClient:
 
     async def work(self, until: float) -> None:
         while time.monotonic() < until:
-            await asyncio.sleep(self.rng.expovariate(1 / MEAN_PAUSE_S))
+            await asyncio.sleep(self.rng.expovariate(1 / self.pause_s))
             if time.monotonic() < until and len(self.queue) < 10:
                 self.act()  # also offline: the queue keeps it, as a phone's does
 
     def flush(self) -> None:
-        for frame in list(self.queue.values()):
+        """Send what this connection has not carried yet: a command sent on a socket still
+        open gets its answer there (a gap's welcome on the same socket resends nothing)."""
+        for command_id, frame in list(self.queue.items()):
+            if self.sent_on.get(command_id) is self.connection:
+                continue
             if self.send(frame):
                 self.totals.frames_sent += 1
-                self.totals.resends += 1
+                self.totals.resends += command_id in self.sent_on
+                self.sent_on[command_id] = self.connection
 
     # --- frames ---
 
     def on_message(self, payload: bytes, _arrival: int) -> None:
+        self.heard_at = time.monotonic()
         frame = json.loads(payload)
         kind = frame.get("type")
         if kind == "batch":
@@ -443,6 +472,7 @@ class ChaosClient:
     def on_ack(self, frame: dict) -> None:
         command_id, result = frame["id"], frame.get("result")
         self.queue.pop(command_id, None)
+        self.sent_on.pop(command_id, None)
         first = self.totals.acked.setdefault(command_id, result)
         if first != result:
             self.totals.replay_differs += 1
@@ -464,6 +494,7 @@ class ChaosClient:
             asyncio.get_running_loop().call_later(delay, self.resend, command_id)
         else:
             del self.queue[command_id]
+            self.sent_on.pop(command_id, None)
             self.totals.refused[command_id] = code
 
     def resend(self, command_id: str) -> None:
@@ -485,6 +516,9 @@ class Plan:
     redis_down_s: float
     drain_s: float
     seed: int
+    pause_s: float = MEAN_PAUSE_S
+    kill_daphne: bool = True
+    restart_redis: bool = True
 
 
 async def inject_faults(plan: Plan, clients: list[ChaosClient], stack: Stack, rng: random.Random):
@@ -492,7 +526,8 @@ async def inject_faults(plan: Plan, clients: list[ChaosClient], stack: Stack, rn
     loop = asyncio.get_running_loop()
     start = time.monotonic()
     schedule = [(rng.uniform(0.1, 0.9) * plan.duration, "cut") for _n in range(plan.cut_rounds)]
-    schedule += [(0.35 * plan.duration, "daphne"), (0.65 * plan.duration, "redis")]
+    schedule += [(0.35 * plan.duration, "daphne")] if plan.kill_daphne else []
+    schedule += [(0.65 * plan.duration, "redis")] if plan.restart_redis else []
     restarts = []
     for at, fault in sorted(schedule):
         await asyncio.sleep(max(0.0, start + at - time.monotonic()))
@@ -503,10 +538,23 @@ async def inject_faults(plan: Plan, clients: list[ChaosClient], stack: Stack, rn
             stack.faults["connections_cut"] += len(victims)
             stack.faults["cut_rounds"] += 1
         elif fault == "daphne":
-            restarts.append(loop.create_task(stack.kill_and_restart_daphne(rng, plan.daphne_down_s)))
+            restarts.append(
+                loop.create_task(stack.kill_and_restart_daphne(rng, plan.daphne_down_s))
+            )
         else:
             restarts.append(loop.create_task(stack.restart_redis(plan.redis_down_s)))
     await asyncio.gather(*restarts)
+
+
+async def wait_until(condition: Callable[[], bool], timeout_s: float) -> bool:
+    """Poll `condition`: clients change state in socket callbacks, not through events."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if condition():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.2)
 
 
 async def drive(setup: Setup, stack: Stack, plan: Plan) -> tuple[list[ChaosClient], Totals, dict]:
@@ -516,24 +564,27 @@ async def drive(setup: Setup, stack: Stack, plan: Plan) -> tuple[list[ChaosClien
         ChaosClient(index, setup, stack, totals, random.Random(rng.random()))
         for index in range(len(setup.session_keys))
     ]
+    for client in clients:
+        client.pause_s = plan.pause_s
     connections = [asyncio.create_task(client.keep_connected()) for client in clients]
-    deadline = time.monotonic() + 60
-    while not all(client.welcomed for client in clients) and time.monotonic() < deadline:
-        await asyncio.sleep(0.2)
+    await wait_until(lambda: all(client.welcomed for client in clients), 60)
     started = time.monotonic()
     until = started + plan.duration
     workers = [asyncio.create_task(client.work(until)) for client in clients]
     await asyncio.gather(inject_faults(plan, clients, stack, rng), *workers)
     # Faults are over and every server is up: clients drain their queues.
-    drain_deadline = time.monotonic() + plan.drain_s
-    while time.monotonic() < drain_deadline:
-        settled = all(client.welcomed and not client.queue for client in clients)
-        if settled:
-            break
-        await asyncio.sleep(0.5)
+    settled = await wait_until(
+        lambda: all(client.welcomed and not client.queue for client in clients), plan.drain_s
+    )
     drained_after = time.monotonic() - until
     await asyncio.sleep(3)  # the last tallies (coalesced every 200 ms) and events arrive
-    timing = {"load_s": round(until - started, 1), "drain_s": round(drained_after, 1)}
+    timing = {
+        "load_s": round(until - started, 1),
+        "drain_s": round(drained_after, 1),  # from the end of the load to all settled
+        "settled": settled,
+        "unsettled": [c.state() for c in clients if c.queue or not c.welcomed][:8],
+        "ports": stack.ports,
+    }
     for client in clients:
         client.running = False
     for task in connections:
@@ -552,17 +603,28 @@ async def close_clients(clients: list[ChaosClient]) -> None:
 
 
 def check_database(setup: Setup, totals: Totals) -> dict:
-    """Every acknowledged command exactly once in PostgreSQL, nothing unexplained."""
+    """Every acknowledged command exactly once in PostgreSQL, nothing unexplained.
+
+    A command's receipt (actor, command id) holds its result: the post-it it created. Dots
+    carry no command id: a participant must have as many dots as `dot.add` receipts. A
+    command saved whose acknowledgement never arrived (still queued at the end) has a
+    receipt too: it explains its effect without counting as acknowledged.
+    """
     from live.models import CommandReceipt
     from workshops.models import Dot, PollAnswer, PostIt
 
     actor_of = {index: f"p:{pk}" for index, pk in enumerate(setup.participant_ids)}
-    receipts = set(
-        CommandReceipt.objects.filter(actor__in=actor_of.values()).values_list("actor", "client_id")
+    receipts = dict(
+        ((actor, client_id), result)
+        for actor, client_id, result in CommandReceipt.objects.filter(
+            actor__in=actor_of.values()
+        ).values_list("actor", "client_id", "result")
     )
     postits = {
         row["pk"]: row
-        for row in PostIt.objects.filter(workshop_id=setup.workshop_id).values("pk", "author_id", "text")
+        for row in PostIt.objects.filter(workshop_id=setup.workshop_id).values(
+            "pk", "author_id", "text"
+        )
     }
     dots = Counter(
         Dot.objects.filter(phase_id=setup.vote_phase).values_list("participant_id", flat=True)
@@ -573,55 +635,61 @@ def check_database(setup: Setup, totals: Totals) -> dict:
             "poll_id", "participant_id", "choices"
         )
     )
-    lost, persisted = [], 0
-    expected_dots: Counter = Counter()
+    lost: list[str] = []
+    persisted = 0
+    saved_dots: Counter = Counter()  # participant -> dot.add receipts
+    acked_dots: Counter = Counter()
     explained_postits: Counter = Counter()
-    explained_answers: Counter = Counter()
-    for command_id, result in totals.acked.items():
-        index, name, args = totals.sent[command_id]
+    explained_answers: set = set()
+    for command_id, (index, name, args) in totals.sent.items():
         participant = setup.participant_ids[index]
-        found = (actor_of[index], command_id) in receipts
+        acked = command_id in totals.acked
+        receipt = receipts.get((actor_of[index], command_id))
+        if receipt is None:
+            if acked:
+                lost.append(command_id)
+            continue
         if name == "postit.create":
-            row = postits.get(result.get("postit"))
-            found = found and row is not None and row["author_id"] == participant
-            found = found and row["text"] == args["text"]
-            explained_postits[result.get("postit")] += 1
+            row = postits.get(receipt.get("postit"))
+            found = row is not None and (row["author_id"], row["text"]) == (
+                participant,
+                args["text"],
+            )
+            explained_postits[receipt.get("postit")] += 1
         elif name == "dot.add":
-            expected_dots[participant] += 1
+            saved_dots[participant] += 1
+            acked_dots[participant] += acked
+            found = True  # counted per participant below
         else:
             key = (args["poll"], participant, (args["answer"],))
-            found = found and answers[key] == 1
-            explained_answers[key] += 1
-        if found:
+            found = answers[key] == 1
+            explained_answers.add(key)
+        if acked and found:
             persisted += 1
-        else:
+        elif acked:
             lost.append(command_id)
     duplicates = sum(count - 1 for count in explained_postits.values() if count > 1)
     texts = Counter((row["author_id"], row["text"]) for row in postits.values())
     duplicates += sum(count - 1 for count in texts.values() if count > 1)
-    unexplained_postits = sum(1 for pk in postits if pk not in explained_postits)
-    unexplained_answers = sum(count for key, count in answers.items() if key not in explained_answers)
-    for participant in set(dots) | set(expected_dots):
-        extra = dots[participant] - expected_dots[participant]
-        if extra > 0:
-            duplicates += extra
-        elif extra < 0:
-            lost.append(f"dot.add x{-extra} of participant {participant}")
-    # Dots are not keyed by command: a lost one is found by count, not by id.
-    persisted -= sum(max(0, expected_dots[p] - dots[p]) for p in expected_dots)
-    unacked_receipts = sum(
-        1
-        for command_id, (index, _name, _args) in totals.sent.items()
-        if command_id not in totals.acked and (actor_of[index], command_id) in receipts
-    )
+    unexplained = sum(1 for pk in postits if pk not in explained_postits)
+    unexplained += sum(count for key, count in answers.items() if key not in explained_answers)
+    for participant in set(dots) | set(saved_dots):
+        extra = dots[participant] - saved_dots[participant]
+        duplicates += max(0, extra)
+        missing = min(acked_dots[participant], max(0, -extra))
+        persisted -= missing
+        lost += [f"dot.add of participant {participant}"] * missing
     return {
         "persisted": persisted,
         "lost": len(lost),
         "lost_examples": lost[:5],
         "duplicates": duplicates,
-        "unexplained_postits": unexplained_postits,
-        "unexplained_answers": unexplained_answers,
-        "persisted_unacknowledged": unacked_receipts,
+        "unexplained": unexplained,
+        "persisted_unacknowledged": sum(
+            1
+            for command_id, (index, _name, _args) in totals.sent.items()
+            if command_id not in totals.acked and (actor_of[index], command_id) in receipts
+        ),
     }
 
 
@@ -702,12 +770,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--groups", type=int, default=20)
     parser.add_argument("--duration", type=float, default=60, help="seconds of load and faults")
+    parser.add_argument("--pause", type=float, default=MEAN_PAUSE_S, help="mean s between actions")
     parser.add_argument("--cut-rounds", type=int, default=3, help="rounds of connection cuts")
     parser.add_argument("--cut-share", type=float, default=0.2, help="share cut per round")
-    parser.add_argument("--daphne-down", type=float, default=2, help="seconds a killed one stays down")
+    parser.add_argument("--daphne-down", type=float, default=2, help="s a killed one is down")
     parser.add_argument("--redis-down", type=float, default=3, help="seconds Redis stays down")
     parser.add_argument("--drain", type=float, default=60, help="seconds allowed to drain queues")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--no-daphne-kill", action="store_true", help="to tell faults apart")
+    parser.add_argument("--no-redis-restart", action="store_true", help="to tell faults apart")
     return parser.parse_args(argv)
 
 
@@ -721,6 +792,9 @@ def main(argv: list[str] | None = None) -> int:
         redis_down_s=options.redis_down,
         drain_s=options.drain,
         seed=options.seed,
+        pause_s=options.pause,
+        kill_daphne=not options.no_daphne_kill,
+        restart_redis=not options.no_redis_restart,
     )
     raise_open_files_limit()
     run_dir = RESULTS_DIR / f"chaos-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
@@ -743,6 +817,7 @@ def main(argv: list[str] | None = None) -> int:
         "clients": options.clients,
         "groups": options.groups,
         "duration_s": options.duration,
+        "pause_s": options.pause,
         **timing,
         "commands_sent": len(totals.sent),
         "acknowledged": len(totals.acked),
