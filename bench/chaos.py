@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import math
 import os
 import random
 import re
@@ -45,6 +46,7 @@ from bench.harness import (
     create_workshop,
     ensure_database,
     free_port,
+    percentile,
     raise_open_files_limit,
     setup_django,
 )
@@ -243,6 +245,8 @@ class Totals:
     resync_frames: int = 0
     degraded_frames: int = 0
     duplicate_events: int = 0
+    queued_at: dict[str, float] = field(default_factory=dict)  # id -> when the page queued it
+    latency_s: list[float] = field(default_factory=list)  # queued -> first acknowledgement
 
 
 class ChaosClient:
@@ -345,6 +349,7 @@ class ChaosClient:
                  "args": args}  # fmt: skip
         self.queue[frame["id"]] = frame
         self.totals.sent[frame["id"]] = (self.index, name, args)
+        self.totals.queued_at[frame["id"]] = time.monotonic()
         if self.welcomed and self.send(frame):
             self.totals.frames_sent += 1
             self.sent_on[frame["id"]] = self.connection
@@ -473,6 +478,8 @@ class ChaosClient:
         command_id, result = frame["id"], frame.get("result")
         self.queue.pop(command_id, None)
         self.sent_on.pop(command_id, None)
+        if command_id not in self.totals.acked:
+            self.totals.latency_s.append(time.monotonic() - self.totals.queued_at[command_id])
         first = self.totals.acked.setdefault(command_id, result)
         if first != result:
             self.totals.replay_differs += 1
@@ -573,15 +580,23 @@ async def drive(setup: Setup, stack: Stack, plan: Plan) -> tuple[list[ChaosClien
     workers = [asyncio.create_task(client.work(until)) for client in clients]
     await asyncio.gather(inject_faults(plan, clients, stack, rng), *workers)
     # Faults are over and every server is up: clients drain their queues.
-    settled = await wait_until(
-        lambda: all(client.welcomed and not client.queue for client in clients), plan.drain_s
-    )
+    waiting = []  # every 5 s of the drain: [commands still queued, clients not welcomed]
+
+    def settled_now() -> bool:
+        queued = sum(len(client.queue) for client in clients)
+        unwelcomed = sum(not client.welcomed for client in clients)
+        if len(waiting) * 5 <= time.monotonic() - until:
+            waiting.append([queued, unwelcomed])
+        return queued == unwelcomed == 0
+
+    settled = await wait_until(settled_now, plan.drain_s)
     drained_after = time.monotonic() - until
     await asyncio.sleep(3)  # the last tallies (coalesced every 200 ms) and events arrive
     timing = {
         "load_s": round(until - started, 1),
         "drain_s": round(drained_after, 1),  # from the end of the load to all settled
         "settled": settled,
+        "queued_during_drain": waiting,
         "unsettled": [c.state() for c in clients if c.queue or not c.welcomed][:8],
         "ports": stack.ports,
     }
@@ -826,6 +841,7 @@ def main(argv: list[str] | None = None) -> int:
         "sent_by_kind": dict(Counter(name for _i, name, _a in totals.sent.values())),
         **verdict,
         **views,
+        "ack_latency_s": latency_summary(totals.latency_s),
         "replay_differs": totals.replay_differs,
         "command_frames": totals.frames_sent,
         "resends": totals.resends,
@@ -844,6 +860,14 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(json.dumps(report), flush=True)
     return 0
+
+
+def latency_summary(values: list[float]) -> dict[str, float]:
+    """From the moment a command is queued to its first acknowledgement, over every fault."""
+    ordered = sorted(values)
+    summary = {f"p{q}": percentile(ordered, q) for q in (50, 90, 99)}
+    summary["max"] = ordered[-1] if ordered else math.nan
+    return {key: round(value, 2) for key, value in summary.items()}
 
 
 async def run_and_close(setup: Setup, stack: Stack, plan: Plan):
