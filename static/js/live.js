@@ -15,6 +15,10 @@
   const tallies = {}; // "topic stream" -> the newest tally frame (vote counts), by version
   const queueKey = "atelier.queue." + state.url;
   const waiting = new Map(); // command id -> {resolve, reject}
+  // command id -> the socket it last went out on. That socket answers it (frames arrive in
+  // order and each gets a reply), so a welcome on the same socket (after a gap) does not
+  // send it again: under load, every gap resending the whole queue fed a retry storm.
+  const carriedBy = new Map();
   const HEARTBEAT_MS = 25000;
   const PONG_TIMEOUT_MS = 10000;
 
@@ -357,13 +361,20 @@
     }
   }
 
+  function sendCommand(item) {
+    if (send({ type: "cmd", id: item.id, name: item.name, args: item.args })) {
+      carriedBy.set(item.id, socket);
+    }
+  }
+
   function flushQueue() {
     for (const item of queue) {
-      send({ type: "cmd", id: item.id, name: item.name, args: item.args });
+      if (carriedBy.get(item.id) !== socket) sendCommand(item);
     }
   }
 
   function forget(id) {
+    carriedBy.delete(id);
     queue = queue.filter((item) => item.id !== id);
     saveQueue(queue);
     document.dispatchEvent(new CustomEvent("live:queue"));
@@ -390,9 +401,7 @@
         const waiter = waiting.get(frame.id);
         if (waiter && waiter.slow) waiter.slow(frame);
         setTimeout(() => {
-          if (welcomed && queue.includes(item)) {
-            send({ type: "cmd", id: item.id, name: item.name, args: item.args });
-          }
+          if (welcomed && queue.includes(item)) sendCommand(item); // it was not kept
         }, Math.max(500, frame.retry_after || 2000));
         return;
       }
@@ -420,7 +429,7 @@
     const promise = new Promise((resolve, reject) =>
       waiting.set(item.id, { resolve, reject, slow }),
     );
-    if (welcomed) send({ type: "cmd", id: item.id, name: name, args: args });
+    if (welcomed) sendCommand(item);
     return promise;
   }
 

@@ -126,6 +126,7 @@ class SocketLink:
         self.held: list | None = None  # frames held back, with their socket
         self.held_kinds: set[str] = set()
         self.sockets = []
+        self.sent: list[dict] = []  # every frame the page sent, in order
         page.route_web_socket(re.compile(r"/ws/workshops/"), self._route)
 
     def _route(self, socket) -> None:
@@ -143,8 +144,25 @@ class SocketLink:
                 return
             socket.send(message)
 
+        def to_server(message) -> None:
+            self.sent.append(json.loads(message))
+            server.send(message)
+
         server.on_message(to_page)
+        socket.on_message(to_server)
         self.sockets.append(socket)
+
+    def times_sent(self, kind: str, command_id: str | None = None) -> int:
+        """How many frames of this type (of this command) the page sent so far."""
+        return sum(
+            1
+            for frame in self.sent
+            if frame.get("type") == kind and command_id in (None, frame.get("id"))
+        )
+
+    def tell_page(self, frame: dict) -> None:
+        """A frame to the page as if the server sent it on its current socket."""
+        self.sockets[-1].send(json.dumps(frame))
 
     def hold_events(self, kinds: tuple[str, ...] = ("event",)) -> None:
         """Keep frames of these types from the page until `release_events`."""

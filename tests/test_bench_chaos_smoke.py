@@ -1,0 +1,67 @@
+"""A small chaos run (bench/chaos.py): nothing acknowledged is lost or doubled, and every
+connected client sees what the database holds, after a round of cut connections, a daphne
+killed with SIGKILL and restarted, and the run's own Redis restarted.
+
+Only correctness is asserted; the full run's figures are in docs/performance.md.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.test_bench_smoke import ROOT, bench_database_url
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+SMOKE = ["--clients", "20", "--groups", "4", "--duration", "8", "--cut-rounds", "1", "--pause", "2"]
+
+
+@pytest.fixture(scope="module")
+def report() -> dict:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.chaos", *SMOKE],
+        cwd=ROOT,
+        env={**os.environ, "BENCH_DATABASE_URL": bench_database_url()},
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == 1, result.stdout[-3000:]
+    return lines[0]
+
+
+def test_every_fault_was_injected(report):
+    assert report["faults"] == {
+        "cut_rounds": 1,
+        "connections_cut": 4,
+        "daphne_kills": 1,
+        "redis_restarts": 1,
+    }
+    assert report["reconnects"] >= 4  # the cut ones, and those of the killed daphne
+    assert report["degraded_frames"] > 0  # the servers noticed Redis was gone
+
+
+def test_every_acknowledged_command_is_in_the_database_exactly_once(report):
+    assert report["commands_sent"] > 0
+    assert report["acknowledged"] == report["commands_sent"] - sum(report["refused"].values())
+    assert report["pending"] == 0
+    assert report["persisted"] == report["acknowledged"]
+    assert (report["lost"], report["duplicates"]) == (0, 0), report["lost_examples"]
+    assert report["unexplained"] == 0
+    assert report["replay_differs"] == 0
+
+
+def test_every_connected_client_sees_the_database_state(report):
+    assert report["clients_compared"] == 20
+    assert report["view_mismatches"] == 0, report["mismatch_examples"]
+
+
+def test_the_servers_logged_only_the_redis_outage(report):
+    expected = {"live.broadcast", "live.snapshots", "channels_redis.pubsub", "live.hub"}
+    assert set(report["server_log_problems"]) <= expected, report["server_log_problems"]
