@@ -39,7 +39,6 @@ from bench.harness import (
     create_workshop,
     ensure_database,
     export_source,
-    flush_redis_database,
     free_port,
     setup_django,
 )
@@ -223,7 +222,6 @@ def main() -> None:
     )
     ensure_database(config)
     setup_django(config)
-    flush_redis_database(config.redis_url)
     code, session_key = prepare(config, args.postits)
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="atelier-static-") as static_root:
@@ -231,7 +229,8 @@ def main() -> None:
         env = config.server_env("pubsub")
         env.update(STATIC_ROOT=static_root)
         log = RESULTS_DIR / "phone_load-daphne.log"
-        with Daphne(env=env, port=port, cpu="0-1", log_path=log, cwd=app_dir):
+        every_core = f"0-{(os.cpu_count() or 1) - 1}"  # one page, one phone: no pinning
+        with Daphne(env=env, port=port, cpu=every_core, log_path=log, cwd=app_dir):
             results = measure(
                 f"http://127.0.0.1:{port}", session_key, code, args.runs, args.requests
             )

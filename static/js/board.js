@@ -81,7 +81,10 @@
   function showMyDots() {
     document.querySelectorAll("[data-my-dots-for]").forEach((element) => {
       const count = myDots[element.dataset.myDotsFor] || 0;
-      element.textContent = "●".repeat(count);
+      // A live region: written only when it changes, or screen readers hear it again at
+      // every redraw of the board.
+      const dots = "●".repeat(count);
+      if (element.textContent !== dots) element.textContent = dots;
       const card = element.closest(".postit, .shared-conclusion");
       if (card) card.classList.toggle("voted", count > 0);
     });

@@ -67,8 +67,10 @@
     const position = ids.indexOf(String(live.state.participant)) + 1;
     control.querySelector("[data-hand=raise]").hidden = position > 0;
     control.querySelector("[data-hand=lower]").hidden = position === 0;
-    control.querySelector("[data-hand-position]").textContent =
-      position > 0 ? control.dataset.positionTemplate.replace("{position}", position) : "";
+    // A live region: written only when the place changes (not at every live update).
+    const place = control.querySelector("[data-hand-position]");
+    const text = position > 0 ? control.dataset.positionTemplate.replace("{position}", position) : "";
+    if (place.textContent !== text) place.textContent = text;
   }
 
   /* Post-its written while the connection is down wait in the queue: they show on this
