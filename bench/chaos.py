@@ -32,6 +32,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,8 +122,8 @@ def start_stack(config: StackConfig, run_dir: Path) -> Stack:
     servers = [Daphne(env, free_port(), "0,1", run_dir / f"daphne-{n}.log") for n in range(2)]
     stack = Stack(servers, redis)
     try:
-        for server in servers:
-            server.start()
+        with ThreadPoolExecutor(len(servers)) as starting:  # both boot at once
+            list(starting.map(Daphne.start, servers))
     except BaseException:
         stack.stop()
         raise
