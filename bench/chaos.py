@@ -32,6 +32,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +55,7 @@ from bench.harness import (
 POSTIT_ARTICLE = re.compile(r'<article id="postit-(\d+)"')
 ERROR_LINE = re.compile(r" (?:ERROR|CRITICAL) (\S+)")
 DOTS_PER_PERSON = 20
+PARSE_CACHE_LIMIT = 5_000
 POLLS_PER_GROUP = 3
 POLL_OPTIONS = ["Oui", "Non", "Peut-être"]
 # What a participant does, and how often (weights).
@@ -120,8 +122,8 @@ def start_stack(config: StackConfig, run_dir: Path) -> Stack:
     servers = [Daphne(env, free_port(), "0,1", run_dir / f"daphne-{n}.log") for n in range(2)]
     stack = Stack(servers, redis)
     try:
-        for server in servers:
-            server.start()
+        with ThreadPoolExecutor(len(servers)) as starting:  # both boot at once
+            list(starting.map(Daphne.start, servers))
     except BaseException:
         stack.stop()
         raise
@@ -245,6 +247,19 @@ class Totals:
     resync_frames: int = 0
     degraded_frames: int = 0
     duplicate_events: int = 0
+    closes: Counter = field(default_factory=Counter)  # close code (server's), or how it ended
+    parsed: dict[bytes, dict] = field(default_factory=dict)
+
+    def parse(self, payload: bytes) -> dict:
+        """A frame, decoded once for all the sockets that get the same bytes (broadcasts):
+        the load generator shares the two cores with the servers it loads."""
+        frame = self.parsed.get(payload)
+        if frame is None:
+            if len(self.parsed) > PARSE_CACHE_LIMIT:
+                self.parsed.clear()
+            frame = self.parsed[payload] = json.loads(payload)
+        return frame
+
     queued_at: dict[str, float] = field(default_factory=dict)  # id -> when the page queued it
     latency_s: list[float] = field(default_factory=list)  # queued -> first acknowledgement
 
@@ -304,9 +319,16 @@ class ChaosClient:
             self.hello()
             await self.connection.closed
             self.welcomed = False
+            self.totals.closes[self.close_reason()] += 1
             if self.running:
                 self.totals.reconnects += 1
                 await asyncio.sleep(0.5 * self.rng.uniform(0.5, 1.5))
+
+    def close_reason(self) -> str:
+        if self.connection.closed_by_us:
+            return "cut"
+        code = self.connection.close_code
+        return "dropped" if code is None else str(code)  # dropped: no close frame (a kill)
 
     def state(self) -> dict:
         """Where a client stands, to tell why it has not settled."""
@@ -320,14 +342,15 @@ class ChaosClient:
             "silent_s": round(time.monotonic() - self.heard_at, 1),
         }
 
-    def cut(self, loop: asyncio.AbstractEventLoop) -> None:
+    def cut(self, loop: asyncio.AbstractEventLoop) -> bool:
         """Drop the connection abruptly; half the time right after a command went out."""
         if self.connection is None or not self.connection.is_open:
-            return
+            return False
         if self.welcomed and self.rng.random() < 0.5 and self.act():
             loop.call_later(self.rng.uniform(0, 0.05), self.connection.abort)
         else:
             self.connection.abort()
+        return True
 
     def send(self, frame: dict) -> bool:
         try:
@@ -404,7 +427,7 @@ class ChaosClient:
 
     def on_message(self, payload: bytes, _arrival: int) -> None:
         self.heard_at = time.monotonic()
-        frame = json.loads(payload)
+        frame = self.totals.parse(payload)
         kind = frame.get("type")
         if kind == "batch":
             for inner in frame["frames"]:
@@ -540,9 +563,8 @@ async def inject_faults(plan: Plan, clients: list[ChaosClient], stack: Stack, rn
         await asyncio.sleep(max(0.0, start + at - time.monotonic()))
         if fault == "cut":
             victims = rng.sample(clients, round(plan.cut_share * len(clients)))
-            for client in victims:
-                client.cut(loop)
-            stack.faults["connections_cut"] += len(victims)
+            # A victim that is reconnecting just then has no connection to cut.
+            stack.faults["connections_cut"] += sum(client.cut(loop) for client in victims)
             stack.faults["cut_rounds"] += 1
         elif fault == "daphne":
             restarts.append(
@@ -790,7 +812,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cut-share", type=float, default=0.2, help="share cut per round")
     parser.add_argument("--daphne-down", type=float, default=2, help="s a killed one is down")
     parser.add_argument("--redis-down", type=float, default=3, help="seconds Redis stays down")
-    parser.add_argument("--drain", type=float, default=60, help="seconds allowed to drain queues")
+    parser.add_argument("--drain", type=float, default=180, help="seconds allowed to drain queues")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--no-daphne-kill", action="store_true", help="to tell faults apart")
     parser.add_argument("--no-redis-restart", action="store_true", help="to tell faults apart")
@@ -848,6 +870,7 @@ def main(argv: list[str] | None = None) -> int:
         "slow_downs": totals.slow_downs,
         "unavailable": totals.unavailable,
         "reconnects": totals.reconnects,
+        "closes": dict(totals.closes),
         "welcomes": totals.welcomes,
         "gaps": totals.gaps,
         "resync_frames": totals.resync_frames,

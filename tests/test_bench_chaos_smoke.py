@@ -37,12 +37,10 @@ def report() -> dict:
 
 
 def test_every_fault_was_injected(report):
-    assert report["faults"] == {
-        "cut_rounds": 1,
-        "connections_cut": 4,
-        "daphne_kills": 1,
-        "redis_restarts": 1,
-    }
+    faults = report["faults"]
+    assert (faults["cut_rounds"], faults["daphne_kills"], faults["redis_restarts"]) == (1, 1, 1)
+    assert 1 <= faults["connections_cut"] <= 4  # 20%; one reconnecting just then is not cut
+    assert report["closes"]["dropped"] >= 1  # the killed daphne's clients
     assert report["reconnects"] >= 4  # the cut ones, and those of the killed daphne
     assert report["degraded_frames"] > 0  # the servers noticed Redis was gone
 
