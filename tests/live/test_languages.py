@@ -1,0 +1,138 @@
+"""Events are rendered only in the languages the workshop's sockets speak (live/languages.py),
+and nobody is ever shown a frame in another language than theirs."""
+
+import asyncio
+import json
+
+import pytest
+import redis
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from live import languages
+from live.broadcast import event_frame, send_frames
+from live.models import Event
+from live.streams import layer_group
+from tests.support.personas import cookie_for
+from tests.support.sockets import open_and_hello, receive, send
+from workshops import services
+from workshops.actors import Actor, Role
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+async def italian_cookie(participant) -> str:
+    return f"{await cookie_for(participant=participant)}; {settings.LANGUAGE_COOKIE_NAME}=it"
+
+
+async def write_postit(participant, text: str) -> Event:
+    def write() -> Event:
+        actor = Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
+        services.postit_create(actor=actor, text=text)
+        workshop_events = Event.objects.filter(stream__workshop_id=participant.workshop_id)
+        return workshop_events.filter(stream__key="workshop").latest("seq")
+
+    return await database_sync_to_async(write)()
+
+
+async def rendered(event: Event, language: str) -> list[dict]:
+    def render() -> list[dict]:
+        return event_frame(event.stream.workshop_id, "workshop", event, language)["swaps"]
+
+    return await database_sync_to_async(render)()
+
+
+async def next_event(socket) -> dict:
+    while (frame := await receive(socket))["type"] != "event":
+        pass
+    return frame
+
+
+async def in_use(workshop_id: int) -> list[str]:
+    return await database_sync_to_async(languages.languages_in_use)(workshop_id, "fr")
+
+
+async def test_an_italian_socket_in_a_french_workshop_gets_italian_fragments(workshop, alice, bob):
+    assert workshop.language == "fr"
+    french, _ = await open_and_hello(workshop.pk, cookie=await cookie_for(participant=bob))
+    italian, _ = await open_and_hello(workshop.pk, cookie=await italian_cookie(alice))
+
+    event = await write_postit(bob, "Des bancs à l'ombre")
+
+    in_italian, in_french = await rendered(event, "it"), await rendered(event, "fr")
+    assert in_italian != in_french  # the post-it's labels are translated
+    assert (await next_event(italian))["swaps"] == in_italian
+    assert (await next_event(french))["swaps"] == in_french
+    await italian.disconnect()
+    await french.disconnect()
+
+
+async def test_with_only_french_sockets_the_published_event_carries_only_french(
+    workshop, alice, bob
+):
+    layer = get_channel_layer()
+    listener = await layer.new_channel()  # hears the stream as every process's hub does
+    await layer.group_add(layer_group(workshop.pk, "workshop"), listener)
+    french, _ = await open_and_hello(workshop.pk, cookie=await cookie_for(participant=bob))
+
+    await write_postit(bob, "Une fontaine")
+    only_french = await asyncio.wait_for(layer.receive(listener), 5)
+
+    italian, _ = await open_and_hello(workshop.pk, cookie=await italian_cookie(alice))
+    await write_postit(bob, "Un kiosque")
+    both = await asyncio.wait_for(layer.receive(listener), 5)
+
+    assert (only_french["seq"], set(only_french["frames"])) == (1, {"fr"})
+    assert (both["seq"], set(both["frames"])) == (2, {"fr", "it"})
+    await layer.group_discard(layer_group(workshop.pk, "workshop"), listener)
+    await italian.disconnect()
+    await french.disconnect()
+
+
+async def test_a_socket_whose_language_an_event_lacks_resyncs_and_gets_it_in_its_own(
+    workshop, alice, bob, settings
+):
+    settings.LIVE_HEARTBEAT_S = 60  # no beat renews the languages during the test
+    italian, _ = await open_and_hello(workshop.pk, cookie=await italian_cookie(alice))
+    # Italian is forgotten (as when its field lapsed during an outage): the next event is
+    # published in French only.
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete(languages.key(workshop.pk))
+    client.close()
+
+    event = await write_postit(bob, "Des jeux d'eau")
+
+    assert await receive(italian) == {"type": "resync"}
+    await send(italian, {"type": "hello", "last": {"workshop": 0}})
+    welcome = await receive(italian)
+    [missed] = welcome["streams"]["workshop"]["missed"]
+    assert (missed["seq"], missed["swaps"]) == (event.seq, await rendered(event, "it"))
+    await italian.disconnect()
+
+
+async def test_unsequenced_frames_reach_every_socket_whatever_their_languages(workshop, alice):
+    italian, _ = await open_and_hello(workshop.pk, cookie=await italian_cookie(alice))
+    update = {"type": "doc.update", "doc": 1, "update": "AAA="}
+
+    await database_sync_to_async(send_frames)(workshop.pk, "workshop", {"fr": json.dumps(update)})
+
+    assert await receive(italian) == update
+    await italian.disconnect()
+
+
+async def test_a_language_is_no_longer_rendered_once_its_last_socket_left(
+    workshop, alice, bob, settings
+):
+    settings.LIVE_HEARTBEAT_S = 0.5
+    first, _ = await open_and_hello(workshop.pk, cookie=await italian_cookie(alice))
+    second, _ = await open_and_hello(workshop.pk, cookie=await italian_cookie(bob))
+    assert await in_use(workshop.pk) == ["fr", "it"]
+
+    await first.disconnect()
+    await asyncio.sleep(3 * settings.LIVE_HEARTBEAT_S)  # beats that must not forget Italian
+    assert await in_use(workshop.pk) == ["fr", "it"]
+
+    await second.disconnect()
+    while await in_use(workshop.pk) != ["fr"]:  # at the next beat
+        await asyncio.sleep(settings.LIVE_HEARTBEAT_S)
