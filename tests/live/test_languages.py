@@ -134,5 +134,8 @@ async def test_a_language_is_no_longer_rendered_once_its_last_socket_left(
     assert await in_use(workshop.pk) == ["fr", "it"]
 
     await second.disconnect()
-    while await in_use(workshop.pk) != ["fr"]:  # at the next beat
+    for _beat in range(20):  # gone at the next beat (a loaded machine may skip some)
+        if await in_use(workshop.pk) == ["fr"]:
+            break
         await asyncio.sleep(settings.LIVE_HEARTBEAT_S)
+    assert await in_use(workshop.pk) == ["fr"]
