@@ -113,8 +113,11 @@ class Speakers:
         returns once Redis knows it (unless Redis fails: the next beat tries again)."""
         self.local[entry] += 1
         self.gone.discard(entry)
-        if write and entry not in self.vouched:
-            await self.write(vouch=[entry], delete=set())
+        if not write or entry in self.vouched:
+            return
+        async with self.lock:
+            if entry not in self.vouched:  # else a socket arriving meanwhile wrote it
+                await self.write(vouch=[entry], delete=set())
 
     def depart(self, entry: Entry) -> None:
         self.local[entry] -= 1
@@ -122,31 +125,29 @@ class Speakers:
             del self.local[entry]
             self.gone.add(entry)
 
-    async def renew(self) -> bool:
-        """Vouch again for every local language, delete those nobody speaks here any more;
-        False when Redis could not be written."""
-        deleting, self.gone = self.gone, set()
-        self.vouched -= deleting  # a socket arriving meanwhile writes its field again
-        written = await self.write(vouch=list(self.local), delete=deleting)
-        if not written:
-            self.gone |= {entry for entry in deleting if entry not in self.local}
-        return written
+    async def renew(self) -> None:
+        """Vouch again for every local language, delete those nobody speaks here any more."""
+        async with self.lock:
+            deleting, self.gone = self.gone, set()
+            self.vouched -= deleting  # a socket arriving meanwhile writes its field again
+            if not await self.write(vouch=list(self.local), delete=deleting):
+                self.gone |= {entry for entry in deleting if entry not in self.local}
 
     async def write(self, *, vouch: list[Entry], delete: set[Entry]) -> bool:
+        """One round trip to Redis (under `lock`: writes land in the order decided)."""
         if self.client is None or not (vouch or delete):
             return True
-        async with self.lock:
-            until = now_ms() + ttl_ms()
-            pipeline = self.client.pipeline(transaction=False)
-            for workshop_id, language in delete:
-                pipeline.hdel(key(workshop_id), self.field(language))
-            for workshop_id, language in vouch:
-                pipeline.hset(key(workshop_id), self.field(language), until)
-                pipeline.pexpire(key(workshop_id), ttl_ms())
-            try:
-                await pipeline.execute()
-            except (redis.RedisError, OSError):
-                logger.warning("hub: could not write the languages in use", exc_info=True)
-                return False
-            self.vouched.update(vouch)
-            return True
+        until = now_ms() + ttl_ms()
+        pipeline = self.client.pipeline(transaction=False)
+        for workshop_id, language in delete:
+            pipeline.hdel(key(workshop_id), self.field(language))
+        for workshop_id, language in vouch:
+            pipeline.hset(key(workshop_id), self.field(language), until)
+            pipeline.pexpire(key(workshop_id), ttl_ms())
+        try:
+            await pipeline.execute()
+        except (redis.RedisError, OSError):
+            logger.warning("hub: could not write the languages in use", exc_info=True)
+            return False
+        self.vouched.update(vouch)
+        return True
