@@ -6,6 +6,7 @@ import json
 
 import pytest
 import redis
+import websockets
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -14,12 +15,12 @@ from live import languages
 from live.broadcast import event_frame, send_frames
 from live.models import Event
 from live.streams import layer_group
-from tests.support.personas import cookie_for
+from tests.support.personas import cookie_for, session_cookie
 from tests.support.sockets import open_and_hello, receive, send
 from workshops import services
 from workshops.actors import Actor, Role
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
 async def italian_cookie(participant) -> str:
@@ -53,6 +54,7 @@ async def in_use(workshop_id: int) -> list[str]:
     return await database_sync_to_async(languages.languages_in_use)(workshop_id, "fr")
 
 
+@pytest.mark.django_db(transaction=True)
 async def test_an_italian_socket_in_a_french_workshop_gets_italian_fragments(workshop, alice, bob):
     assert workshop.language == "fr"
     french, _ = await open_and_hello(workshop.pk, cookie=await cookie_for(participant=bob))
@@ -68,6 +70,7 @@ async def test_an_italian_socket_in_a_french_workshop_gets_italian_fragments(wor
     await french.disconnect()
 
 
+@pytest.mark.django_db(transaction=True)
 async def test_with_only_french_sockets_the_published_event_carries_only_french(
     workshop, alice, bob
 ):
@@ -90,6 +93,7 @@ async def test_with_only_french_sockets_the_published_event_carries_only_french(
     await french.disconnect()
 
 
+@pytest.mark.django_db(transaction=True)
 async def test_a_socket_whose_language_an_event_lacks_resyncs_and_gets_it_in_its_own(
     workshop, alice, bob, settings
 ):
@@ -111,6 +115,7 @@ async def test_a_socket_whose_language_an_event_lacks_resyncs_and_gets_it_in_its
     await italian.disconnect()
 
 
+@pytest.mark.django_db(transaction=True)
 async def test_unsequenced_frames_reach_every_socket_whatever_their_languages(workshop, alice):
     italian, _ = await open_and_hello(workshop.pk, cookie=await italian_cookie(alice))
     update = {"type": "doc.update", "doc": 1, "update": "AAA="}
@@ -121,6 +126,7 @@ async def test_unsequenced_frames_reach_every_socket_whatever_their_languages(wo
     await italian.disconnect()
 
 
+@pytest.mark.django_db(transaction=True)
 async def test_a_language_is_no_longer_rendered_once_its_last_socket_left(
     workshop, alice, bob, settings
 ):
@@ -139,3 +145,46 @@ async def test_a_language_is_no_longer_rendered_once_its_last_socket_left(
             break
         await asyncio.sleep(settings.LIVE_HEARTBEAT_S)
     assert await in_use(workshop.pk) == ["fr"]
+
+
+async def daphne_socket(server, workshop_id: int, cookie: str):
+    socket = await websockets.connect(
+        f"ws://127.0.0.1:{server.port}/ws/workshops/{workshop_id}/?view=participant",
+        additional_headers={"Cookie": cookie, "Origin": server.url},
+        open_timeout=10,
+    )
+    await socket.send(json.dumps({"type": "hello", "last": {"workshop": 0}}))
+    while json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] != "welcome":
+        pass
+    return socket
+
+
+async def first_event(socket) -> dict:
+    while True:
+        frame = json.loads(await asyncio.wait_for(socket.recv(), 10))
+        frames = frame["frames"] if frame["type"] == "batch" else [frame]
+        for inner in frames:
+            if inner["type"] == "event":
+                return inner
+
+
+def test_an_italian_socket_of_one_process_gets_italian_from_a_command_in_another(
+    daphne_server, workshop, alice, bob
+):
+    first, second = daphne_server(), daphne_server()
+    italian_cookie = f"{session_cookie(participant=alice)}; {settings.LANGUAGE_COOKIE_NAME}=it"
+    french_cookie = session_cookie(participant=bob)
+
+    async def scenario() -> dict:
+        italian = await daphne_socket(first, workshop.pk, italian_cookie)
+        french = await daphne_socket(second, workshop.pk, french_cookie)
+        command = {"type": "cmd", "id": "x1", "name": "postit.create", "args": {"text": "Ombra"}}
+        await french.send(json.dumps(command))
+        event = await first_event(italian)
+        await italian.close()
+        await french.close()
+        return event
+
+    received = asyncio.run(scenario())
+    event = Event.objects.get(seq=1, stream__workshop=workshop, stream__key="workshop")
+    assert received["swaps"] == event_frame(workshop.pk, "workshop", event, "it")["swaps"]
