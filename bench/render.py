@@ -6,7 +6,10 @@ every event. Builds a workshop in the benchmark's own PostgreSQL database: P pos
 written through the services by N participants on the plenary board, then a moved post-it,
 a cluster of ten and a started phase. Times `event_frame` of each of these events in each
 language with time.perf_counter and prints one JSON line: milliseconds per render (median
-of --repeat) and per publish of each event with two and with every language.
+of --repeat) and per publish of each event with two and with every language; then times
+`publish` itself (`publish_ms`: the languages in use read from Redis, where no socket is
+connected, so only the workshop's own language renders; the frames go to the in-memory
+channel layer).
 
     .venv/bin/python -m bench.render --participants 100 --postits 200 --repeat 30
 """
@@ -99,6 +102,20 @@ def measure(workshop_id: int, events: list, repeat: int) -> dict:
     }
 
 
+def publish_ms(workshop_id: int, events: list, repeat: int, redis_url: str) -> dict:
+    from django.conf import settings
+
+    from live.broadcast import publish
+
+    settings.REDIS_URL = redis_url  # after the fixtures, whose events went nowhere
+    return {
+        event.name: median_ms(
+            lambda event=event: publish(workshop_id, event.stream.key, event), repeat
+        )
+        for event in events
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--participants", type=int, default=100)
@@ -118,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         "postits": args.postits,
         "repeat": args.repeat,
         **measure(workshop_id, events, args.repeat),
+        "publish_ms": publish_ms(workshop_id, events, args.repeat, config.redis_url),
         "python": platform.python_version(),
         "django": django.get_version(),
         "load_average": os.getloadavg(),

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from live.events import public_data, validate_event
+from live.languages import languages_in_use
 from live.models import Event, Stream
 from live.streams import layer_group
 
@@ -78,16 +79,24 @@ def event_frame(workshop_id: int, stream: str, event: Event, language: str) -> d
 
 
 def publish(workshop_id: int, stream: str, event: Event) -> None:
-    """Render the frame once per language and send it with one group_send for the stream."""
+    """Render the frame once per language some socket of the workshop speaks (and in the
+    workshop's own) and send them with one group_send for the stream."""
     frames = {
         code: json.dumps(event_frame(workshop_id, stream, event, code), ensure_ascii=False)
-        for code, _name in settings.LANGUAGES
+        for code in languages_in_use(workshop_id, workshop_language(workshop_id))
     }
     try:
         send_frames(workshop_id, stream, frames, seq=event.seq)
     except Exception:
         # The event is committed; clients will find it when they resync.
         logger.exception("live fan-out failed for %s/%s#%s", workshop_id, stream, event.seq)
+
+
+def workshop_language(workshop_id: int) -> str:
+    from workshops.models import Workshop
+
+    found = Workshop.objects.filter(pk=workshop_id).values_list("language", flat=True).first()
+    return found or settings.LANGUAGE_CODE
 
 
 def send_frames(

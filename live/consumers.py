@@ -91,7 +91,12 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         self.workshop_id, self.view = workshop_id, view
         found, self.actor, self.language = await self.identify(workshop_id, view)
         send = self.scope.get(SEND_KEY, self.base_send)
-        self.outlet = Outlet(send, self.language, close=lambda: self.close(CloseCode.TRY_AGAIN))
+        self.outlet = Outlet(
+            send,
+            self.language,
+            close=lambda: self.close(CloseCode.TRY_AGAIN),
+            workshop_id=workshop_id,
+        )
         with translation.override(self.language):
             if not found:
                 message = _("This workshop does not exist.")

@@ -10,9 +10,11 @@ The hub does what the `websockets` library's `broadcast()` does instead:
   socket that follows a stream makes the hub join that stream's layer group, the last one
   to leave makes it leave (after `LINGER_S`, so a room reconnecting at once does not
   churn subscriptions);
-- a message published to a stream (already encoded, once per language, by
-  `live.broadcast.send_frames`) is decoded once per process and its finished text is
-  written to every local socket following the stream, in that socket's language;
+- a message published to a stream (already encoded, once per language its sockets speak,
+  by `live.broadcast.send_frames`) is decoded once per process and its finished text is
+  written to every local socket following the stream, in that socket's language; the hub
+  keeps the languages of its sockets per workshop in Redis for the publishers
+  (live/languages.py), and a socket whose language an event lacks gets `resync` instead;
 - events of a stream are written in sequence order: two commands that commit one after
   the other may publish in the other order (two ORM threads, two processes), so an event
   ahead of the next one waits briefly for it (`REORDER_WAIT_S`);
@@ -61,6 +63,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from live.broadcast import FRAMES_MESSAGE
+from live.languages import Speakers
 
 logger = logging.getLogger(__name__)
 
@@ -140,11 +143,20 @@ class Outlet:
         "lagging_since",
         "language",
         "send",
+        "workshop_id",
     )
 
-    def __init__(self, send: Send, language: str, close: Callable[[], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        send: Send,
+        language: str,
+        close: Callable[[], Awaitable[None]],
+        *,
+        workshop_id: int,
+    ) -> None:
         self.send = send
         self.language = language
+        self.workshop_id = workshop_id
         self.close = close  # closes the socket (a stuck client reconnects)
         self.groups: frozenset[str] = frozenset()
         self.held: list[dict] | None = None  # messages kept while its own frame is handled
@@ -196,13 +208,23 @@ class Outlet:
         return self.buffered is not None and self.buffered() > settings.LIVE_SLOW_CLIENT_BYTES
 
 
-def frame_in(frames: Mapping[str, str], language: str) -> str:
-    return frames.get(language) or next(iter(frames.values()))
+def frame_in(message: dict, language: str) -> str:
+    """The message's frame in `language`. An event rendered without it (the socket's
+    language was not known in use yet) becomes `resync`: its client catches up from the
+    log, in its language. Unsequenced frames (tallies, relays) are language-independent or
+    carry every language: any will do."""
+    frames: Mapping[str, str] = message["frames"]
+    text = frames.get(language)
+    if text is not None:
+        return text
+    if message["seq"] is not None:
+        return RESYNC
+    return next(iter(frames.values()))
 
 
 def text_for(messages: list[dict], language: str) -> str:
     """One frame, or several as one `batch` frame, in `language`."""
-    frames = [frame_in(message["frames"], language) for message in messages]
+    frames = [frame_in(message, language) for message in messages]
     return frames[0] if len(frames) == 1 else batch_text(frames)
 
 
@@ -245,6 +267,7 @@ class Hub:
         self.unjoined: set[str] = set()  # groups the layer refused to join while down
         self._echoes: dict[int, asyncio.Future] = {}
         self._heartbeat: asyncio.Task | None = None
+        self.speakers = Speakers()  # the languages of local sockets, per workshop, in Redis
 
     # --- membership --------------------------------------------------------------------
 
@@ -252,12 +275,17 @@ class Hub:
         """Make `outlet` hear exactly `groups`; returns once the layer delivers them here,
         so that a log read afterwards misses nothing published later."""
         wanted = frozenset(groups)
+        speaks = bool(outlet.groups)
         for group in outlet.groups - wanted:
             self._drop(outlet, group)
         for group in wanted - outlet.groups:
             self.outlets.setdefault(group, {})[outlet] = None
         outlet.groups = wanted
         try:
+            if wanted and not speaks:  # before the welcome reads the log (live/languages.py)
+                await self.speakers.arrive(speaker(outlet), write=self.live)
+            elif speaks and not wanted:
+                self.speakers.depart(speaker(outlet))
             await self._start()
             for group in wanted:
                 await self._subscribe(group)
@@ -270,6 +298,8 @@ class Hub:
 
     def leave(self, outlet: Outlet) -> None:
         """The socket is gone: forget it (runs from the consumer's `finally`)."""
+        if outlet.groups:
+            self.speakers.depart(speaker(outlet))
         for group in outlet.groups:
             self._drop(outlet, group)
         outlet.groups = frozenset()
@@ -318,6 +348,8 @@ class Hub:
             healthy = await self._echo(number)
             if healthy and self.unjoined:
                 healthy = await self._join_again()
+            if healthy:  # before `live`: the hellos it causes find their languages known
+                await self.speakers.renew()
             await self._set_live(healthy)
 
     async def _echo(self, number: int) -> bool:
@@ -528,6 +560,10 @@ class Hub:
                     logger.info("hub: closing a socket that stayed stuck for %s s", STUCK_S)
                     with contextlib.suppress(Exception):
                         await outlet.close()
+
+
+def speaker(outlet: Outlet) -> tuple[int, str]:
+    return (outlet.workshop_id, outlet.language)
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
