@@ -255,7 +255,8 @@ async def fuzz_socket(
             tally.maybe_unread += unsynced
         except TimeoutError:
             # The server stopped answering this open socket: keep what it was sent, to look at.
-            tally.stalls.append([frame[:160] for frame in frames[position - unsynced : position]])
+            since = position - max(1, unsynced)  # an oversized frame's close: that frame
+            tally.stalls.append([frame[:160] for frame in frames[since:position]])
             tally.reconnects += 1
         finally:
             reader.cancel()
