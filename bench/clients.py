@@ -250,6 +250,11 @@ class Client:
         elif kind == "resync":
             self.tally.resync_frames += 1
             self.hello()
+        elif kind == "error" and frame.get("code") == "slow_down":
+            # A hello refused (too many lately): as live.js, say it again when told.
+            self.hello_in_flight = False
+            delay = max(0.5, frame.get("retry_after", 2000) / 1000)
+            asyncio.get_running_loop().call_later(delay, self.hello)
 
     def on_welcome(self, frame: dict, now: int) -> None:
         self.hello_in_flight = False

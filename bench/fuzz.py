@@ -255,7 +255,8 @@ async def fuzz_socket(
             tally.maybe_unread += unsynced
         except TimeoutError:
             # The server stopped answering this open socket: keep what it was sent, to look at.
-            tally.stalls.append([frame[:160] for frame in frames[position - unsynced : position]])
+            since = position - max(1, unsynced)  # an oversized frame's close: that frame
+            tally.stalls.append([frame[:160] for frame in frames[since:position]])
             tally.reconnects += 1
         finally:
             reader.cancel()
@@ -467,7 +468,8 @@ def run(options: argparse.Namespace) -> dict:
 
 
 # The fuzz sockets are hostile on purpose; their flood of valid-looking commands would
-# mostly meet `slow_down`: loosen the paces so that the commands reach the services.
+# mostly meet `slow_down`: loosen the commands' paces so that they reach the services
+# (hellos keep theirs: each costs a catch-up that every socket waits behind).
 FUZZ_LIMITS = {name: [100_000, 100_000] for name in ("postits", "edits", "votes", "hands")}
 
 

@@ -257,6 +257,10 @@ LIVE_RATE_LIMITS = {
     "edits": (30, 2.0),  # moving, editing, clustering
     "votes": (30, 2.0),  # dots and poll answers, changed minds included
     "hands": (6, 0.2),
+    # Per socket's actor: a hello costs a catch-up of the log (hundreds of rendered events)
+    # on the threads every socket shares. A phone says hello when it connects, after a gap
+    # or a `resync`: ten at once, then one every 5 s, is more than a flapping Wi-Fi needs.
+    "hellos": (10, 0.2),
 }
 # e.g. LIVE_RATE_LIMITS='{"postits": [40, 1]}' for a hall of scribes.
 LIVE_RATE_LIMITS.update(

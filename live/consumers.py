@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from config.serve import MAX_MESSAGE_BYTES
 from live.hub import SEND_KEY, Outlet, hub
 from live.orm import orm
+from live.ratelimit import check_hello_rate
 from live.resync import catch_up
 from live.snapshots import bind_loop
 from live.streams import is_stream_key, layer_group
@@ -201,6 +202,11 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         if not valid_positions(last):
             await self.send_error(None, "bad_frame", _("Invalid stream positions."))
             return
+        try:
+            check_hello_rate(actor_key=self.actor.key)
+        except SlowDown as refusal:
+            await self.send_slow_down(None, refusal)  # the client says hello again then
+            return
         welcome = await self.build_welcome(last)
         if welcome is not None:
             await self.send_frame(welcome)
@@ -287,15 +293,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             result = await self.run_command(client_id, name, args)
         except SlowDown as refusal:
             # The client keeps the command and sends it again after this many milliseconds.
-            await self.send_frame(
-                {
-                    "type": "error",
-                    "id": client_id,
-                    "code": refusal.code,
-                    "message": refusal.message,
-                    "retry_after": round(refusal.retry_after * 1000),
-                }
-            )
+            await self.send_slow_down(client_id, refusal)
             return
         except Refused as refusal:
             await self.send_error(client_id, refusal.code, refusal.message)
@@ -384,6 +382,17 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     def run_command(self, client_id: str, name: str, args: dict) -> dict:
         with translation.override(self.language):
             return execute_command(actor=self.actor, client_id=client_id, name=name, args=args)
+
+    async def send_slow_down(self, client_id: str | None, refusal: SlowDown) -> None:
+        await self.send_frame(
+            {
+                "type": "error",
+                "id": client_id,
+                "code": refusal.code,
+                "message": refusal.message,
+                "retry_after": round(refusal.retry_after * 1000),
+            }
+        )
 
     async def send_error(self, client_id: str | None, code: str, message: str) -> None:
         await self.send_frame({"type": "error", "id": client_id, "code": code, "message": message})

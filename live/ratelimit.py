@@ -87,3 +87,16 @@ def check_rate(*, actor_key: str, command: str, shared_device: bool = False) -> 
             % {"seconds": max(1, round(wait))},
             retry_after=wait,
         )
+
+
+def check_hello_rate(*, actor_key: str) -> None:
+    """Refuse with `slow_down` a hello that comes too soon after this actor's last ones: a
+    socket saying hello in a loop would keep the shared ORM threads rendering catch-ups
+    while everyone else's commands wait."""
+    wait = limiter.take(actor_key, "hellos")
+    if wait:
+        raise SlowDown(
+            _("Slow down a little: try again in %(seconds)d seconds.")
+            % {"seconds": max(1, round(wait))},
+            retry_after=wait,
+        )

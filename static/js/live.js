@@ -416,6 +416,11 @@
       return;
     }
     helloInFlight = false; // a refused hello may be sent again
+    if (frame.code === "slow_down") {
+      // Too many hellos lately (a flapping connection): say it again when the server says.
+      setTimeout(hello, Math.max(500, frame.retry_after || 2000));
+      return;
+    }
     document.dispatchEvent(new CustomEvent("live:error", { detail: frame }));
   }
 

@@ -6,7 +6,14 @@ from django.test import override_settings
 
 from live.models import CommandReceipt
 from tests.support.personas import cookie_for
-from tests.support.sockets import open_and_hello, receive_reply, send
+from tests.support.sockets import (
+    command,
+    communicator,
+    open_and_hello,
+    receive,
+    receive_reply,
+    send,
+)
 from workshops import services
 from workshops.actors import SESSION_PARTICIPANTS, Actor, Role, View, resolve_actor
 from workshops.commands import execute_command
@@ -19,6 +26,7 @@ LIMITS = override_settings(
         "edits": (30, 2.0),
         "votes": (30, 2.0),
         "hands": (6, 0.2),
+        "hellos": (2, 0.001),
     }
 )
 
@@ -96,3 +104,29 @@ async def test_the_socket_says_slow_down_and_when_to_try_again(workshop, alice):
     assert [reply["type"] for reply in replies] == ["ack", "ack", "ack", "error"]
     assert replies[3]["code"] == "slow_down" and replies[3]["retry_after"] > 0
     await socket.disconnect()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+@LIMITS
+async def test_hellos_in_a_loop_are_slowed_down_on_every_socket_of_that_person(workshop, alice):
+    """Found by the fuzzer: a socket saying hello in a loop kept the ORM threads rendering
+    catch-ups of the log while another workshop's participant waited 100 s for an ack."""
+    cookie = await cookie_for(participant=alice)
+    socket, _welcome = await open_and_hello(workshop.pk, cookie=cookie)  # the burst is 2
+    await send(socket, {"type": "hello", "last": {"workshop": 0}})
+    assert (await receive(socket))["type"] == "welcome"
+    await send(socket, {"type": "hello", "last": {"workshop": 0}})
+    refusal = await receive(socket)
+    assert refusal["type"] == "error" and refusal["id"] is None
+    assert refusal["code"] == "slow_down" and refusal["retry_after"] > 0
+    # Another socket of the same person gets no fresh allowance; a command still goes through.
+    other = communicator(workshop.pk, cookie=cookie)
+    assert (await other.connect())[0]
+    await send(other, {"type": "hello", "last": {"workshop": 0}})
+    assert (await receive(other))["code"] == "slow_down"
+    reply = await command(socket, "c1", "postit.create", text="Une idée")
+    assert reply["type"] == "ack"
+    await socket.disconnect()
+    await other.disconnect()
