@@ -82,3 +82,27 @@ def test_words_never_break_mid_word_in_narrow_columns():
     css = (Path(settings.BASE_DIR) / "static" / "css" / "atelier.css").read_text()
     assert "break-all" not in css and "overflow-wrap: anywhere" not in css
     assert re.search(r"\.postit-text[^{]*\{[^}]*hyphens: auto", css)
+
+
+def test_the_participants_hint_about_their_post_its_is_not_on_the_console(workshop):
+    html = console_boards(workshop)
+    assert "You can move and edit your own post-its" not in html
+    assert 'id="board-open"' in html  # the facilitators' own switch says what is open
+
+
+def test_a_closed_workshops_agenda_is_a_record_without_controls(workshop, lead):
+    first = services.phase_add(
+        actor=lead, title="Accueil", minutes=5, scope="plenary", activity="welcome"
+    )
+    services.phase_add(actor=lead, title="Idées", minutes=5, scope="plenary", activity="brainstorm")
+    services.phase_start(actor=lead, phase_id=first.pk)
+    agenda = in_english("workshops/partials/agenda.html", selectors.agenda_context(workshop.pk))
+    assert 'data-command="phase.start"' in agenda and 'data-command="phase.move"' in agenda
+    services.workshop_close(actor=lead)
+    agenda = in_english("workshops/partials/agenda.html", selectors.agenda_context(workshop.pk))
+    for command in ("phase.start", "phase.move", "phase.remove", "phase.update", "phase.add"):
+        assert f'data-command="{command}"' not in agenda
+    assert 'data-command="workshop.reopen"' in agenda
+    # One time format: 24-hour, as the phases' timings.
+    closed = selectors.agenda_context(workshop.pk)["workshop"].closed_at
+    assert f"Closed at {timezone.localtime(closed):%H:%M}" in agenda
