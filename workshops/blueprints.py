@@ -9,10 +9,19 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from workshops.models import Phase
+from workshops.models import Phase, Poll
 
 Scope = Phase.Scope
 Activity = Phase.Activity
+
+
+@dataclass(frozen=True)
+class PollSpec:
+    """A plenary poll prepared for a phase: a draft the facilitators may replace."""
+
+    question: Promise
+    kind: str
+    options: tuple[Promise, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -21,6 +30,15 @@ class PhaseSpec:
     minutes: int
     scope: str
     activity: str
+    poll: PollSpec | None = None
+
+
+# A poll phase comes with its poll: starting it never asks people to answer nothing.
+WELCOME_POLL = PollSpec(
+    question=_("How do you feel about today's topic?"),
+    kind=Poll.Kind.SINGLE,
+    options=(_("Curious"), _("Enthusiastic"), _("Doubtful"), _("Worried")),
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +64,7 @@ BRAINSTORM_VOTE_CONCLUDE = Blueprint(
     key="brainstorm_vote_conclude",
     name=_("Brainstorm → vote → conclusions"),
     phases=(
-        PhaseSpec(_("Welcome poll"), 5, Scope.PLENARY, Activity.POLL),
+        PhaseSpec(_("Welcome poll"), 5, Scope.PLENARY, Activity.POLL, WELCOME_POLL),
         PhaseSpec(_("Brainstorm"), 15, Scope.BREAKOUTS, Activity.BRAINSTORM),
         PhaseSpec(_("Dot vote"), 5, Scope.BREAKOUTS, Activity.DOT_VOTE),
         PhaseSpec(_("Write the conclusion"), 15, Scope.BREAKOUTS, Activity.WRITE),
@@ -58,7 +76,7 @@ PLENARY_CONSULTATION = Blueprint(
     key="plenary_consultation",
     name=_("Plenary consultation"),
     phases=(
-        PhaseSpec(_("Welcome poll"), 5, Scope.PLENARY, Activity.POLL),
+        PhaseSpec(_("Welcome poll"), 5, Scope.PLENARY, Activity.POLL, WELCOME_POLL),
         PhaseSpec(_("Information"), 10, Scope.PLENARY, Activity.WELCOME),
         PhaseSpec(_("Ideas"), 20, Scope.PLENARY, Activity.BRAINSTORM),
         PhaseSpec(_("Dot vote"), 10, Scope.PLENARY, Activity.DOT_VOTE),

@@ -154,7 +154,13 @@ def shared_conclusions_swap(workshop_id: int) -> Swap:
 
 
 def _conclusions_shared(workshop_id: int, data: Mapping) -> list[Swap]:
-    return [shared_conclusions_swap(workshop_id)]
+    # The console offers the one button that applies now.
+    shared = Workshop.objects.filter(pk=workshop_id, conclusions_shared=True).exists()
+    share = render_to_string("workshops/partials/conclusions_share.html", {"shared": shared})
+    return [
+        shared_conclusions_swap(workshop_id),
+        {"html": share, "target": "#conclusions-share", "swap": "outerHTML"},
+    ]
 
 
 def conclusions_tally_frames(workshop_id: int, only: str | None = None) -> dict[str, dict]:
@@ -225,13 +231,15 @@ def current_tallies(workshop_id: int, followed: list[str], language: str) -> lis
 
 
 def _poll_changed(workshop_id: int, data: Mapping) -> list[Swap]:
+    # The phase banner too: a poll phase says "The poll is coming" until a poll opens.
+    now = now_swap(workshop_id)
     poll = selectors.poll_for_display(data["poll"])
-    if poll is None:  # a draft (not shown yet) or deleted
-        return [{"html": "", "target": f"#poll-{data['poll']}", "swap": "delete"}]
+    if poll is None:  # a draft (not shown yet), deleted, or closed in a phase now over
+        return [{"html": "", "target": f"#poll-{data['poll']}", "swap": "delete"}, now]
     html = render_to_string("workshops/partials/poll_card.html", {"poll": poll})
     target = "#polls-" + selectors.board_dom_id(streams.board_stream(poll.group_id))
     # The newest poll comes first.
-    return [{"html": html, "target": target, "swap": "upsert", "position": "afterbegin"}]
+    return [{"html": html, "target": target, "swap": "upsert", "position": "afterbegin"}, now]
 
 
 def poll_list_swap(workshop_id: int, group_id: int | None) -> Swap:
@@ -277,6 +285,11 @@ def _participant_joined(workshop_id: int, data: Mapping) -> list[Swap]:
         {"html": counts, "target": "#attendance-counts", "swap": "outerHTML"},
         groups_panel_swap(workshop_id),
     ]
+
+
+def now_swap(workshop_id: int) -> Swap:
+    html = render_to_string("workshops/partials/now.html", selectors.agenda_context(workshop_id))
+    return {"html": html, "target": "#now", "swap": "outerHTML"}
 
 
 def agenda_swaps(workshop_id: int) -> list[Swap]:

@@ -110,6 +110,13 @@ class Workshop(models.Model):
     def postit_name(self) -> str:
         return self.postit_label or str(_("Post-it"))
 
+    @property
+    def conclusions_due(self) -> bool:
+        """Whether the groups' conclusion editors are unfolded: from the agenda's phase of
+        writing the conclusion on (at once if the agenda has none)."""
+        writing = self.phases.filter(activity__in=[Phase.Activity.WRITE, Phase.Activity.SHARE])
+        return not writing.exists() or writing.filter(started_at__isnull=False).exists()
+
 
 class Phase(models.Model):
     """One step of the agenda. Its timer is a deadline counted down by every screen."""

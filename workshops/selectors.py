@@ -1,9 +1,11 @@
 """Read-only queries of the workshop domain. Templates get what they show, without N+1."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from live import streams
@@ -212,11 +214,15 @@ def workshop_participants(workshop_id: int) -> QuerySet[Participant]:
 
 
 def attendance(workshop_id: int) -> dict[str, int]:
-    """Counts for the console: everyone, in the room, remote."""
+    """Counts for the console, as its presence table counts them: present (seen within
+    PRESENT_WITHIN), people present in the room and remote, and everyone who ever joined."""
+    here = Q(last_seen_at__gte=timezone.now() - PRESENT_WITHIN)
+    person = Q(kind=Participant.Kind.PERSON)
     return Participant.objects.filter(workshop_id=workshop_id).aggregate(
-        total=Count("id"),
-        room=Count("id", filter=Q(location=Participant.Location.ROOM)),
-        remote=Count("id", filter=Q(location=Participant.Location.REMOTE)),
+        joined=Count("id"),
+        total=Count("id", filter=here),
+        room=Count("id", filter=here & person & Q(location=Participant.Location.ROOM)),
+        remote=Count("id", filter=here & person & Q(location=Participant.Location.REMOTE)),
     )
 
 
@@ -264,10 +270,20 @@ def agenda_context(workshop_id: int) -> dict:
         "workshop": Workshop.objects.get(pk=workshop_id),
         "phases": phases,
         "current": current,
+        "poll_awaited": _poll_awaited(current),
         "upcoming": upcoming,
         "scopes": Phase.Scope.choices,
         "activities": Phase.Activity.choices,
     }
+
+
+def _poll_awaited(current: Phase | None) -> bool:
+    """A poll phase is under way but no poll is open: nobody is asked to answer nothing."""
+    if current is None or current.activity != Phase.Activity.POLL:
+        return False
+    return not Poll.objects.filter(
+        workshop_id=current.workshop_id, status=Poll.Status.OPEN
+    ).exists()
 
 
 def groups_panel(workshop_id: int) -> dict:
@@ -285,6 +301,7 @@ def groups_panel(workshop_id: int) -> dict:
         "workshop": workshop,
         "groups": groups,
         "unassigned": members[None],
+        "assigned": sum(len(group.member_list) for group in groups),
         "group_kinds": Group.Kind.choices,
     }
 
@@ -498,15 +515,35 @@ def participant_polls(participant: Participant) -> dict:
 
 
 def shown_polls(polls: QuerySet[Poll]) -> list[Poll]:
-    """Polls once opened, newest first, each with its tally (`poll.tally`)."""
+    """The polls participants and the projector show, newest first, each with its tally
+    (`poll.tally`): the open ones, and a closed one only until the next phase starts (its
+    results stay in the console and the minutes), so it never pushes the boards away."""
     shown = list(
-        polls.exclude(status=Poll.Status.DRAFT)
+        polls.filter(Q(status=Poll.Status.OPEN) | _closed_in_this_phase())
         .prefetch_related("options")
         .order_by("-opened_at", "-id")
     )
     for poll in shown:
         poll.tally = poll_results(poll)
     return shown
+
+
+# Before any phase started: a poll closed then stays shown until one does.
+NEVER = Value(datetime(2000, 1, 1, tzinfo=UTC))
+
+
+def _closed_in_this_phase() -> Q:
+    """Closed polls of the phase under way, or asked on the fly and closed since the agenda
+    last moved on (a phase started or ended)."""
+    last_move = (
+        Phase.objects.filter(workshop_id=OuterRef("workshop_id"))
+        .values("workshop_id")
+        .annotate(at=Greatest(Max("started_at"), Max("ended_at")))
+        .values("at")
+    )
+    of_this_phase = Q(phase__status__in=[Phase.Status.RUNNING, Phase.Status.PAUSED])
+    since_the_last_move = Q(phase=None, closed_at__gt=Coalesce(Subquery(last_move), NEVER))
+    return Q(status=Poll.Status.CLOSED) & (of_this_phase | since_the_last_move)
 
 
 def poll_for_display(poll_id: int) -> Poll | None:

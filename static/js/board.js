@@ -388,7 +388,18 @@
       .finally(() => button.removeAttribute("aria-busy"));
   });
 
+  /* The conclusion editors stay folded until the phase of writing the conclusion starts:
+   * then they open by themselves (a page loaded later renders them open). */
+  function unfoldConclusionsWhenWriting() {
+    const now = document.getElementById("now");
+    if (!now || !["write", "share"].includes(now.dataset.activity)) return;
+    document.querySelectorAll("details[data-unfold-when-writing]:not([open])").forEach((fold) => {
+      fold.open = true;
+    });
+  }
+
   document.addEventListener("live:updated", refresh);
+  document.addEventListener("live:updated", unfoldConclusionsWhenWriting);
   document.addEventListener("live:tally", showCounts);
   refresh();
 })();

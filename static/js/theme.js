@@ -31,8 +31,21 @@
     });
   }
 
+  /* The header's menu: folded on a phone, always open (its summary hidden) on a wide
+   * screen. Without this script it is an ordinary disclosure everywhere. */
+  const wide = window.matchMedia("(min-width: 48rem)");
+
+  function layoutMenu() {
+    document.querySelectorAll("[data-site-menu]").forEach((menu) => {
+      menu.classList.toggle("site-menu-wide", wide.matches);
+      menu.open = wide.matches;
+    });
+  }
+
   apply();
   systemAsks.addEventListener("change", apply);
+  wide.addEventListener("change", layoutMenu);
+  document.addEventListener("DOMContentLoaded", layoutMenu);
   document.addEventListener("DOMContentLoaded", apply);
   document.addEventListener("click", (event) => {
     if (!event.target.closest("[data-theme-toggle]")) return;

@@ -19,6 +19,7 @@ from tests.support.accessibility import (
 from tests.support.browser import (
     beside_the_browser,
     join_from_phone,
+    open_site_menu,
     wait_for_empty_queue,
     wait_for_stillness,
     write_postit,
@@ -160,6 +161,7 @@ def test_every_page_has_no_serious_accessibility_violation(places, new_page):
     expect(participant.locator("#polls-workshop form[data-poll-form]")).to_be_visible()
     audit.check(participant, "participant, plenary with a poll", touch=True)
     # The high-contrast theme, chosen with the header's toggle, is kept after a reload.
+    open_site_menu(participant)
     toggle = participant.get_by_role("button", name="Contraste élevé")
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "true")
@@ -167,6 +169,7 @@ def test_every_page_has_no_serious_accessibility_violation(places, new_page):
     live(participant)
     expect(participant.locator("html")).to_have_attribute("data-theme", "contrast")
     audit.check(participant, "participant, high contrast")
+    open_site_menu(participant)
     participant.get_by_role("button", name="Contraste élevé").click()
     expect(participant.locator("html")).to_have_attribute("data-theme", "light")
 

@@ -4,7 +4,7 @@ pages speak Italian; another participant of the same (French) workshop is unaffe
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import beside_the_browser, join_from_phone
+from tests.support.browser import beside_the_browser, join_from_phone, open_site_menu
 from workshops import services
 from workshops.actors import Actor, Role
 
@@ -13,6 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
 def switch_language_with_the_keyboard(page, current_label: str, language: str) -> None:
     """The header's switch: choose in the list, Tab to its button, Enter."""
+    open_site_menu(page)
     switch = page.get_by_role("combobox", name=current_label)
     expect(switch).to_be_visible()
     switch.focus()
@@ -27,6 +28,7 @@ def test_a_participant_switches_to_italian_and_the_choice_sticks(
     server = daphne_server()
     alice, bob = new_page(), new_page()
     alice.goto(f"{server.url}/j/{workshop.join_code}/")
+    open_site_menu(alice)
     expect(alice.get_by_role("combobox", name="Langue")).to_be_visible()  # on the join page
     join_from_phone(alice, server, workshop, "Alice", "remote")
     join_from_phone(bob, server, workshop, "Bob", "remote")
@@ -50,6 +52,7 @@ def test_a_participant_switches_to_italian_and_the_choice_sticks(
     expect(alice.get_by_role("heading", name="Scrivi un post-it")).to_be_visible()
     alice.get_by_role("link", name="I tuoi dati: scaricali o cancellali").click()
     expect(alice.get_by_role("heading", name="Cosa viene conservato su di te")).to_be_visible()
+    open_site_menu(alice)
     expect(alice.get_by_role("combobox", name="Lingua")).to_have_value("it")
 
     bob.reload()

@@ -17,6 +17,15 @@ def join_from_phone(page, server, workshop, name: str, location: str) -> None:
     expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "online")
 
 
+def open_site_menu(page) -> None:
+    """On a phone the header's links are folded under "Menu": unfold them (on a wide screen
+    the menu is always open)."""
+    menu = page.locator("[data-site-menu]")
+    if menu.get_attribute("open") is None:
+        menu.locator("> summary").click()
+    expect(menu).to_have_attribute("open", "")
+
+
 POSTIT_FORM = "form[data-command='postit.create']"
 
 

@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
+from live.models import Event
 from workshops import fragments, selectors, services
 from workshops.actors import Actor, Role
 from workshops.commands import execute_command
@@ -291,3 +292,42 @@ def test_concurrent_answers_and_retries_are_counted_exactly(workshop, organizer)
     counts = {found.pk: n for found, n in selectors.poll_results(poll).options}
     assert counts[yes] + counts[no] == 30 == PollAnswer.objects.count()
     assert (counts[yes], counts[no]) == (30 - changed, changed)
+
+
+def shown_to_the_plenary(workshop) -> list[str]:
+    return [poll.question for poll in selectors.shown_polls(workshop.polls.filter(group=None))]
+
+
+def test_a_closed_poll_leaves_screens_when_the_next_phase_starts(workshop, lead, alice):
+    welcome, ideas = (
+        services.phase_add(actor=lead, title=title, minutes=5, scope="plenary", activity=activity)
+        for title, activity in [("Accueil", "poll"), ("Idées", "brainstorm")]
+    )
+    prepared = services.poll_create(
+        actor=lead, question="Humeur ?", kind="scale", phase_id=welcome.pk
+    )
+    services.phase_start(actor=lead, phase_id=welcome.pk)
+    asked = open_poll(lead)  # on the fly, during the phase
+    answer(alice, asked, option(asked, "Oui"))
+    services.poll_close(actor=lead, poll_id=asked.pk)
+    services.poll_close(actor=lead, poll_id=prepared.pk)
+    # Closed during their phase: the results stay on screen until the agenda moves on.
+    assert shown_to_the_plenary(workshop) == ["Faut-il plus de bancs ?", "Humeur ?"]
+    seen = Event.objects.count()
+    services.phase_start(actor=lead, phase_id=ideas.pk)
+    assert shown_to_the_plenary(workshop) == []
+    # Every screen is told: each card is deleted, and the console keeps the results.
+    swaps = [
+        swap
+        for event in Event.objects.filter(pk__gt=seen, name="poll.changed")
+        for swap in fragments.render_event(workshop.pk, event.name, event.data, "fr")["swaps"]
+    ]
+    assert {swap["target"] for swap in swaps if swap["swap"] == "delete"} == {
+        f"#poll-{asked.pk}",
+        f"#poll-{prepared.pk}",
+    }
+    assert len(selectors.console_polls(workshop)["polls"]) == 2
+    # A poll asked and closed during the new phase shows until the next move.
+    later = open_poll(lead)
+    services.poll_close(actor=lead, poll_id=later.pk)
+    assert shown_to_the_plenary(workshop) == ["Faut-il plus de bancs ?"]

@@ -1,6 +1,8 @@
 """Conclusions brought to the plenary: shown side by side, voted on with dots."""
 
 import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from live.models import Event
 from workshops import fragments, selectors, services
@@ -39,8 +41,11 @@ def vote(lead, **settings):
 def test_sharing_shows_every_group_s_conclusion_to_everyone(workshop, lead, conclusions):
     services.conclusions_share(actor=lead, shared=True)
     event = Event.objects.get(name="conclusions.shared")
-    [swap] = fragments.render_event(workshop.pk, event.name, event.data, "fr")["swaps"]
+    swap, buttons = fragments.render_event(workshop.pk, event.name, event.data, "fr")["swaps"]
     assert swap["target"] == "#shared-conclusions"
+    assert buttons["target"] == "#conclusions-share"
+    assert 'data-arg-shared="false"' in buttons["html"]
+    assert 'data-arg-shared="true"' not in buttons["html"]
     html = swap["html"]
     assert "<h4>Mobilité</h4>" in html and "<strong>vélos</strong>" in html
     assert "&lt;script&gt;" in html and "<script>x" not in html
@@ -92,3 +97,34 @@ def test_markdown_becomes_safe_html():
         "<h3>Titre</h3><ol><li>un</li><li><em>deux</em></li></ol>"
         "<p>Texte &lt;b&gt;gras&lt;/b&gt; <strong>fort</strong></p>"
     )
+
+
+def test_starting_a_phase_of_sharing_brings_the_conclusions_to_the_plenary(
+    workshop, lead, conclusions
+):
+    share = services.phase_add(
+        actor=lead, title="Restitution", minutes=10, scope="plenary", activity="share"
+    )
+    services.phase_start(actor=lead, phase_id=share.pk)
+    workshop.refresh_from_db()
+    assert workshop.conclusions_shared
+    assert Event.objects.filter(name="conclusions.shared", data__shared=True).count() == 1
+    assert "Mobilité" in fragments.shared_conclusions_swap(workshop.pk)["html"]
+
+
+def test_the_console_offers_only_the_sharing_button_that_applies(workshop, lead, conclusions):
+    def buttons() -> str:
+        workshop.refresh_from_db()
+        with translation.override("en"):
+            return render_to_string(
+                "workshops/partials/boards.html",
+                {"workshop": workshop, "boards": selectors.all_boards(workshop)},
+            )
+
+    html = buttons()
+    assert "Bring the conclusions to the plenary" in html
+    assert "Stop showing the conclusions" not in html
+    services.conclusions_share(actor=lead, shared=True)
+    html = buttons()
+    assert "Bring the conclusions to the plenary" not in html
+    assert "Stop showing the conclusions" in html

@@ -2,14 +2,15 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from live.models import Event, Stream
-from workshops import services
+from workshops import selectors, services
 from workshops.actors import Actor, Role
 from workshops.blueprints import BLUEPRINTS
 from workshops.errors import Refused
-from workshops.models import Group, Phase, PostIt, Workshop
+from workshops.models import Group, Phase, Poll, PostIt, Workshop
 
 
 def agenda(workshop: Workshop) -> list[tuple]:
@@ -442,3 +443,84 @@ def test_none_of_these_commands_publishes_an_event(organizer, workshop, camille)
     )
     services.facilitator_remove(user=organizer, workshop_id=workshop.pk, facilitator_id=camille.pk)
     assert Event.objects.count() == before
+
+
+# Poll phases come with their poll
+
+
+def in_english(template: str, context: dict) -> str:
+    with translation.override("en"):
+        return render_to_string(template, context)
+
+
+def lead_of(workshop: Workshop, organizer) -> Actor:
+    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
+
+
+@pytest.mark.parametrize("blueprint", ["brainstorm_vote_conclude", "plenary_consultation"])
+def test_a_blueprints_poll_phase_comes_with_a_draft_poll_it_opens(organizer, blueprint):
+    with translation.override("en"):
+        workshop = services.workshop_create_from_blueprint(
+            organizer=organizer, blueprint=blueprint, title="Parc", language="en"
+        )
+    phase = workshop.phases.get(activity=Phase.Activity.POLL)
+    poll = Poll.objects.get(workshop=workshop)
+    assert (poll.phase, poll.group, poll.status) == (phase, None, Poll.Status.DRAFT)
+    assert poll.question == "How do you feel about today's topic?"
+    assert poll.options.count() >= 2
+    services.phase_start(actor=lead_of(workshop, organizer), phase_id=phase.pk)
+    assert Poll.objects.get(pk=poll.pk).status == Poll.Status.OPEN
+    now = in_english("workshops/partials/now.html", selectors.agenda_context(workshop.pk))
+    assert "Answer the poll." in now
+
+
+def test_a_blueprints_poll_is_written_in_the_organizers_language(organizer):
+    with translation.override("fr"):
+        workshop = services.workshop_create_from_blueprint(
+            organizer=organizer, blueprint="brainstorm_vote_conclude", title="Parc"
+        )
+    assert (
+        Poll.objects.get(workshop=workshop).question
+        == "Comment abordez-vous le sujet du jour\u00a0?"
+    )
+
+
+def test_a_poll_phase_without_a_poll_tells_people_it_is_coming(organizer):
+    workshop = services.workshop_create_from_blueprint(
+        organizer=organizer, blueprint="brainstorm_vote_conclude", title="Parc", language="en"
+    )
+    lead = lead_of(workshop, organizer)
+    poll = Poll.objects.get(workshop=workshop)
+    services.poll_delete(actor=lead, poll_id=poll.pk)
+    services.phase_start(actor=lead, phase_id=workshop.phases.get(activity="poll").pk)
+    now = in_english("workshops/partials/now.html", selectors.agenda_context(workshop.pk))
+    assert "The poll is coming." in now and "Answer the poll." not in now
+    panel = in_english("workshops/partials/polls_panel.html", selectors.console_polls(workshop))
+    assert "write the question of each poll phase" in panel
+    asked = services.poll_create(actor=lead, question="Prêts ?", kind="scale")
+    services.poll_open(actor=lead, poll_id=asked.pk)
+    now = in_english("workshops/partials/now.html", selectors.agenda_context(workshop.pk))
+    assert "Answer the poll." in now
+
+
+def test_duplicating_copies_the_prepared_polls_as_drafts_without_answers(organizer):
+    source = services.workshop_create_from_blueprint(
+        organizer=organizer, blueprint="brainstorm_vote_conclude", title="Parc", language="en"
+    )
+    lead = lead_of(source, organizer)
+    services.phase_start(actor=lead, phase_id=source.phases.get(activity="poll").pk)
+    person = services.participant_join(workshop=source, display_name="Léa", location="room")
+    poll = Poll.objects.get(workshop=source)
+    services.poll_answer(
+        actor=Actor(source.pk, Role.PARTICIPANT, participant_id=person.pk),
+        poll_id=poll.pk,
+        answer=poll.options.first().pk,
+    )
+    copy = services.workshop_duplicate(user=organizer, source_id=source.pk)
+    copied = Poll.objects.get(workshop=copy)
+    assert copied.phase == copy.phases.get(activity="poll")
+    assert (copied.status, copied.question) == (Poll.Status.DRAFT, poll.question)
+    assert list(copied.options.values_list("label", flat=True)) == list(
+        poll.options.values_list("label", flat=True)
+    )
+    assert not copied.answers.exists() and poll.answers.count() == 1

@@ -20,10 +20,15 @@ from workshops.services.common import (
     one_of,
     require_lead,
 )
-from workshops.services.conclusions import lock_all_conclusions
+from workshops.services.conclusions import lock_all_conclusions, share_conclusions
 from workshops.services.exports import queue_export
 from workshops.services.groups import switch_breakouts
-from workshops.services.polls import close_open_polls, close_phase_polls, open_phase_polls
+from workshops.services.polls import (
+    close_open_polls,
+    close_phase_polls,
+    open_phase_polls,
+    take_down_closed_polls,
+)
 from workshops.services.votes import publish_all_tallies
 
 MAX_DOTS = 20
@@ -165,6 +170,7 @@ def _finish(phase: Phase, now) -> None:
     phase.paused_remaining = None
     phase.save(update_fields=["status", "ended_at", "ends_at", "paused_remaining"])
     close_phase_polls(phase)
+    take_down_closed_polls(phase)
     if phase.activity == Phase.Activity.WRITE:
         lock_all_conclusions(phase.workshop_id)  # what was written is what is shared
 
@@ -191,6 +197,8 @@ def phase_start(*, actor: Actor, phase_id: int) -> Phase:
         phase.save()
         _emit_phase(workshop, "phase.started", phase)
         open_phase_polls(phase)
+        if phase.activity == Phase.Activity.SHARE:
+            share_conclusions(workshop, True)  # what the phase asks everyone to listen to
         # A breakout phase sends everyone to their group (once groups exist), a plenary
         # phase brings them back.
         wants_groups = phase.scope == Phase.Scope.BREAKOUTS and workshop.groups.exists()

@@ -19,7 +19,7 @@ from live import streams
 from live.broadcast import emit, relay
 from workshops.actors import Actor, Role
 from workshops.errors import Refused
-from workshops.models import CONCLUSION_MAX_TEXT, Conclusion, Group, Participant
+from workshops.models import CONCLUSION_MAX_TEXT, Conclusion, Group, Participant, Workshop
 from workshops.services.common import locked_workshop
 
 FRAGMENT = "prosemirror"  # the name y-prosemirror binds to
@@ -232,13 +232,17 @@ def conclusions_share(*, actor: Actor, shared: bool) -> None:
     if type(shared) is not bool:
         raise Refused("invalid", _("Say whether the conclusions are shared."))
     with transaction.atomic():
-        workshop = locked_workshop(actor)
-        if workshop.conclusions_shared != shared:
-            workshop.conclusions_shared = shared
-            workshop.save(update_fields=["conclusions_shared"])
-            emit(
-                workshop_id=workshop.pk,
-                stream=streams.WORKSHOP,
-                name="conclusions.shared",
-                data={"shared": shared},
-            )
+        share_conclusions(locked_workshop(actor), shared)
+
+
+def share_conclusions(workshop: Workshop, shared: bool) -> None:
+    """Show (or stop showing) the conclusions in the plenary; `workshop` is locked."""
+    if workshop.conclusions_shared != shared:
+        workshop.conclusions_shared = shared
+        workshop.save(update_fields=["conclusions_shared"])
+        emit(
+            workshop_id=workshop.pk,
+            stream=streams.WORKSHOP,
+            name="conclusions.shared",
+            data={"shared": shared},
+        )

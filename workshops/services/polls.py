@@ -7,7 +7,7 @@ snapshots (live/snapshots.py), one for the poll's audience and one for the facil
 """
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -249,6 +249,20 @@ def close_phase_polls(phase: Phase) -> None:
     """A phase ending closes its polls (a facilitator may reopen one)."""
     for poll in phase.polls.select_for_update().filter(status=Poll.Status.OPEN):
         _close(poll)
+
+
+def take_down_closed_polls(ended: Phase) -> None:
+    """The agenda moves on: the polls closed during the phase that ended leave participants'
+    screens and the projector (each screen redraws them; their results stay in the console)."""
+    # Those closed by the end itself were just redrawn.
+    closed_before = Poll.objects.filter(
+        workshop_id=ended.workshop_id, status=Poll.Status.CLOSED, closed_at__lt=ended.ended_at
+    )
+    during = closed_before.filter(
+        Q(phase=ended) | Q(phase=None, closed_at__gte=ended.started_at or ended.ended_at)
+    )
+    for poll in during:
+        _emit_poll(poll)
 
 
 def close_open_polls(workshop: Workshop) -> None:

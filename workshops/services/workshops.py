@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from live import streams
 from live.broadcast import emit
 from live.models import Stream
-from workshops.blueprints import BLUEPRINTS
+from workshops.blueprints import BLUEPRINTS, PollSpec
 from workshops.errors import Refused
 from workshops.models import (
     DISPLAY_NAME_MAX_LENGTH,
@@ -20,6 +20,8 @@ from workshops.models import (
     Group,
     Participant,
     Phase,
+    Poll,
+    PollOption,
     Workshop,
 )
 from workshops.services.common import clean_text
@@ -133,7 +135,7 @@ def workshop_create_from_blueprint(
         workshop = workshop_create(
             organizer=organizer, title=title, purpose=purpose, place=place, language=language
         )
-        Phase.objects.bulk_create(
+        phases = Phase.objects.bulk_create(
             Phase(
                 workshop=workshop,
                 position=position,
@@ -144,7 +146,21 @@ def workshop_create_from_blueprint(
             )
             for position, phase in enumerate(spec.phases)
         )
+        for phase, phase_spec in zip(phases, spec.phases, strict=True):
+            if phase_spec.poll is not None:
+                _prepare_poll(phase, phase_spec.poll)
     return workshop
+
+
+def _prepare_poll(phase: Phase, spec: PollSpec) -> None:
+    """The blueprint's plenary poll, a draft its phase opens when it starts."""
+    poll = Poll.objects.create(
+        workshop=phase.workshop, phase=phase, kind=spec.kind, question=str(spec.question)
+    )
+    PollOption.objects.bulk_create(
+        PollOption(poll=poll, position=position, label=str(label))
+        for position, label in enumerate(spec.options)
+    )
 
 
 def workshop_duplicate(
@@ -178,14 +194,17 @@ def workshop_duplicate(
                 "is_template",
             ]
         )
-        _copy_agenda(source, copy)
-        _copy_groups(source, copy)
+        phases = _copy_agenda(source, copy)
+        groups = _copy_groups(source, copy)
+        _copy_prepared_polls(source, phases, groups)
     return copy
 
 
-def _copy_agenda(source: Workshop, copy: Workshop) -> None:
-    """The phases in order, all planned again: timings belong to the session that ran."""
-    Phase.objects.bulk_create(
+def _copy_agenda(source: Workshop, copy: Workshop) -> dict[int, Phase]:
+    """The phases in order, all planned again: timings belong to the session that ran.
+    Returns the copies by the source phase's id."""
+    originals = list(source.phases.order_by("position", "id"))
+    copies = Phase.objects.bulk_create(
         Phase(
             workshop=copy,
             position=position,
@@ -197,19 +216,46 @@ def _copy_agenda(source: Workshop, copy: Workshop) -> None:
             dots_stack=phase.dots_stack,
             dots_results_live=phase.dots_results_live,
         )
-        for position, phase in enumerate(source.phases.order_by("position", "id"))
+        for position, phase in enumerate(originals)
     )
+    return {original.pk: phase for original, phase in zip(originals, copies, strict=True)}
 
 
-def _copy_groups(source: Workshop, copy: Workshop) -> None:
-    """The tables and online groups, without their members, each with its event stream."""
+def _copy_groups(source: Workshop, copy: Workshop) -> dict[int, Group]:
+    """The tables and online groups, without their members, each with its event stream.
+    Returns the copies by the source group's id."""
+    originals = list(source.groups.order_by("position", "id"))
     groups = Group.objects.bulk_create(
         Group(workshop=copy, name=group.name, kind=group.kind, position=group.position)
-        for group in source.groups.order_by("position", "id")
+        for group in originals
     )
     Stream.objects.bulk_create(
         Stream(workshop=copy, key=streams.group_stream(group.pk)) for group in groups
     )
+    return {original.pk: group for original, group in zip(originals, groups, strict=True)}
+
+
+def _copy_prepared_polls(
+    source: Workshop, phases: dict[int, Phase], groups: dict[int, Group]
+) -> None:
+    """The polls prepared for a phase, as drafts again: the questions are part of the
+    agenda, the answers belong to the session that ran."""
+    prepared = source.polls.filter(phase__isnull=False).prefetch_related("options")
+    for poll in prepared.order_by("created_at", "id"):
+        copy = Poll.objects.create(
+            workshop=phases[poll.phase_id].workshop,
+            phase=phases[poll.phase_id],
+            group=groups.get(poll.group_id),
+            kind=poll.kind,
+            question=poll.question,
+            max_choices=poll.max_choices,
+            results=poll.results,
+            tablet_per_person=poll.tablet_per_person,
+        )
+        PollOption.objects.bulk_create(
+            PollOption(poll=copy, position=option.position, label=option.label)
+            for option in poll.options.all()
+        )
 
 
 def workshop_set_label(*, user, workshop_id: int, postit_label: str) -> Workshop:
