@@ -69,7 +69,7 @@ def row(proposal: Proposal, *, personal: bool) -> dict:
         "body": proposal.body,
         "theme": proposal.theme.name if proposal.theme else "",
         "location": proposal.location,
-        "state": proposal.state.title,
+        "state": proposal.state.name,
         "accepted": proposal.state.counts_as_accepted,
         "answer": answer.text if answer else "",
         "answered_at": _date(proposal.answered_at),

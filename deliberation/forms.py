@@ -130,7 +130,7 @@ class ProposalForm(forms.Form):
         label=_("Or an organization's name"),
         max_length=80,
         required=False,
-        help_text=_("e.g. “Ville de Nanterre” or “Comité de quartier”."),
+        help_text=_("e.g. “City of Springfield” or “Neighbourhood committee”."),
     )
 
     def __init__(self, *args, themes=(), author_choices=None, **kwargs) -> None:
@@ -220,7 +220,7 @@ class AnswerForm(forms.Form):
 
     def __init__(self, *args, states=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [(s.pk, s.title) for s in states if s.can_be_answer]
+        self.fields["state"].choices = [(s.pk, s.name) for s in states if s.can_be_answer]
 
 
 CONSENT_LABEL = _(
@@ -295,5 +295,5 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
         self.fields["theme"].choices = everything + [(t.pk, t.name) for t in space.themes.all()]
-        self.fields["state"].choices = everything + [(s.pk, s.title) for s in space.states.all()]
+        self.fields["state"].choices = everything + [(s.pk, s.name) for s in space.states.all()]
         self.fields["workshop"].choices = everything + [(w.pk, w.title) for w in workshops]

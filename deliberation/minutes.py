@@ -60,7 +60,7 @@ def _item(proposal: Proposal, data: MinutesData) -> Item:
         runs(
             Run(f"#{proposal.number} {proposal.title}", url=url),
             f" — {ORIGINS[provenance.kind](group)} · ",
-            Run(proposal.state.title, bold=True),
+            Run(proposal.state.name, bold=True),
             f" · {supports}",
         )
     )

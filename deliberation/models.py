@@ -109,6 +109,17 @@ class Theme(models.Model):
         return self.name
 
 
+# The built-in states' names, translated when shown: a space's rows keep their key until
+# the organizer renames them, so every reader sees them in their own language.
+BUILT_IN_STATE_NAMES = {
+    "not_answered": _("Not answered"),
+    "evaluating": _("Evaluating"),
+    "accepted": _("Accepted"),
+    "rejected": _("Rejected"),
+    "implemented": _("Implemented"),
+}
+
+
 class ProposalState(models.Model):
     """A state from the organizer's list: rows, not an enumeration (Decidim's lesson)."""
 
@@ -123,6 +134,8 @@ class ProposalState(models.Model):
 
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="states")
     title = models.CharField(_("title"), max_length=60)
+    # One of BUILT_IN_STATE_NAMES while the organizer keeps the built-in name; "" otherwise.
+    key = models.CharField(max_length=20, blank=True, default="")
     color = models.CharField(_("color"), max_length=10, choices=Color.choices, default="gray")
     # A new proposal is in the space's default state ("Not answered").
     is_default = models.BooleanField(_("state of new proposals"), default=False)
@@ -144,7 +157,13 @@ class ProposalState(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """What readers see: a built-in state in their language, a custom one as written."""
+        built_in = BUILT_IN_STATE_NAMES.get(self.key)
+        return str(built_in) if built_in is not None else self.title
 
 
 class Person(models.Model):

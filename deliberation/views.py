@@ -725,6 +725,7 @@ def comment_post(request: HttpRequest, space: Space, viewer: Viewer, proposal: P
         messages.success(request, _("Your comment is posted."))
         return redirect("comment", space.slug, comment.pk)
     comment = selectors.comment_by_id(space, comment.pk)
+    proposal.refresh_from_db(fields=["comments_count"])  # counted again by comment_create
     context = {
         **comment_context(viewer, space, [comment]),
         "comment": comment,

@@ -3,6 +3,7 @@ from typing import NamedTuple
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from workshops.blueprints import BLUEPRINTS
@@ -97,6 +98,10 @@ class WorkshopForm(forms.Form):
         """`sources`: the workshops and templates the person may copy."""
         super().__init__(*args, **kwargs)
         self.fields["start_from"].choices = start_choices(sources)
+        # The organizer's pages' language, not the site's default.
+        self.fields["language"].initial = translation.get_supported_language_variant(
+            translation.get_language() or settings.LANGUAGE_CODE
+        )
 
     def clean_start_from(self) -> StartFrom | None:
         kind, _sep, ref = self.cleaned_data["start_from"].partition(":")

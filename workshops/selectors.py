@@ -694,4 +694,6 @@ def minutes_page(workshop: Workshop) -> dict:
     named = export_variant(workshop, named=True)
     if named.pending or named.done:
         variants.append(named)
-    return {"workshop": workshop, "variants": variants}
+    # "What the minutes contain" names the plenary vote only when there was one.
+    plenary_voted = Dot.objects.filter(phase__workshop=workshop, conclusion__isnull=False).exists()
+    return {"workshop": workshop, "variants": variants, "plenary_voted": plenary_voted}

@@ -44,7 +44,7 @@ def answer_stage(*, viewer: Viewer, proposal_id: int, state_id: int, text: str) 
         if state is None:
             raise Refused("not_found", _("This state does not exist."))
         if not state.can_be_answer:
-            raise Refused("invalid", _("“%(state)s” cannot be an answer.") % {"state": state.title})
+            raise Refused("invalid", _("“%(state)s” cannot be an answer.") % {"state": state.name})
         staged = proposal.answers.filter(published_at=None).first()
         if staged is None:
             return Answer.objects.create(
@@ -67,7 +67,7 @@ def _publish(proposal: Proposal, answer: Answer, publisher: int) -> None:
             proposal,
             Notification.Kind.ANSWER,
             exclude=publisher,
-            data={"state": answer.state.title, "answer": answer.pk},
+            data={"state": answer.state.name, "answer": answer.pk},
         )
 
 

@@ -9,9 +9,8 @@ from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from deliberation.models import ProposalState, Space, SpaceMember, Theme
+from deliberation.models import BUILT_IN_STATE_NAMES, ProposalState, Space, SpaceMember, Theme
 from deliberation.people import Viewer
 from deliberation.permissions import Action, require
 from deliberation.services.common import space_of
@@ -31,16 +30,16 @@ MAX_EDIT_MINUTES = 24 * 60
 # may rename, recolor, reorder, complete or delete.
 DEFAULT_STATES = [
     {
-        "title": gettext_lazy("Not answered"),
+        "key": "not_answered",
         "color": "gray",
         "is_default": True,
         "can_be_answer": False,
         "notifies_followers": False,
     },
-    {"title": gettext_lazy("Evaluating"), "color": "blue"},
-    {"title": gettext_lazy("Accepted"), "color": "green", "counts_as_accepted": True},
-    {"title": gettext_lazy("Rejected"), "color": "red", "ends_voting": True},
-    {"title": gettext_lazy("Implemented"), "color": "purple", "counts_as_accepted": True},
+    {"key": "evaluating", "color": "blue"},
+    {"key": "accepted", "color": "green", "counts_as_accepted": True},
+    {"key": "rejected", "color": "red", "ends_voting": True},
+    {"key": "implemented", "color": "purple", "counts_as_accepted": True},
 ]
 STATE_FLAGS = ("can_be_answer", "notifies_followers", "counts_as_accepted", "ends_voting")
 
@@ -79,9 +78,15 @@ def space_create(
             language=language[:8],
             organizer=user,
         )
+        # The title, in the space's language, is for exports and the admin; pages show the key's.
         with translation.override(space.language):
             ProposalState.objects.bulk_create(
-                ProposalState(space=space, position=position, **{**row, "title": str(row["title"])})
+                ProposalState(
+                    space=space,
+                    position=position,
+                    title=str(BUILT_IN_STATE_NAMES[row["key"]]),
+                    **row,
+                )
                 for position, row in enumerate(DEFAULT_STATES)
             )
         if workshop is not None:
@@ -235,8 +240,11 @@ def state_update(
     with transaction.atomic():
         space = _configured_space(viewer)
         state = _state(space, state_id)
+        shown = state.name
         for field, value in _state_fields(space, title, color, flags).items():
             setattr(state, field, value)
+        if state.title != shown:
+            state.key = ""  # renamed: the organizer's name from now on, in every language
         if state.is_default and state.can_be_answer:
             # New proposals start unanswered: the default state is never an answer.
             raise Refused("invalid", _("The state of new proposals cannot be an answer."))

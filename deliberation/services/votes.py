@@ -49,7 +49,7 @@ def require_votes_open(space: Space, proposal: Proposal) -> None:
         raise Refused(
             "votes_closed",
             _("This proposal is “%(state)s”: it takes no more votes.")
-            % {"state": proposal.state.title},
+            % {"state": proposal.state.name},
         )
 
 

@@ -227,3 +227,24 @@ def test_the_edit_page_is_the_author_s_for_a_while(space, alice, bob, as_alice, 
     saved = client.post(url, {"body": "Des bancs à l'ombre", "alignment": "for"})
     assert saved.status_code == 302
     assert Comment.objects.get(pk=mine.pk).body == "Des bancs à l'ombre"
+
+
+def test_a_comment_posted_with_htmx_updates_the_count_and_drops_the_empty_state(
+    space, alice, published, client
+):
+    client.cookies.load(session_cookie(participant=alice))
+    page = client.get(reverse("proposal", args=[space.slug, published.number]))
+    assert 'id="no-comment"' in page.text  # the empty state, to be removed out of band
+
+    url = reverse("proposal-comments", args=[space.slug, published.number])
+    fragment = client.post(
+        url, {"body": "Le premier", "alignment": "for"}, headers={"HX-Request": "true"}
+    )
+    assert fragment.status_code == 200
+    assert '<h2 id="comments-title" hx-swap-oob="innerHTML">1 commentaire</h2>' in fragment.text
+    assert '<li id="no-comment" hx-swap-oob="delete"></li>' in fragment.text
+
+    second = client.post(
+        url, {"body": "Le second", "alignment": "for"}, headers={"HX-Request": "true"}
+    )
+    assert '<h2 id="comments-title" hx-swap-oob="innerHTML">2 commentaires</h2>' in second.text

@@ -3,7 +3,9 @@
 import json
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from deliberation import services
 from deliberation.models import Proposal
@@ -201,3 +203,17 @@ def test_a_space_can_be_made_from_the_outcomes_page(played, organizer, client):
         "Rejetée",
         "Réalisée",
     ]
+
+
+def test_the_provenance_names_the_vote_s_phase_without_repeating_its_label():
+    with translation.override("en"):
+        block = render_to_string(
+            "deliberation/partials/provenance.html",
+            {
+                "provenance": {
+                    "kind": "postit",
+                    "snapshot": {"workshop": {"title": "Park"}, "phase": {"title": "Dot vote"}},
+                }
+            },
+        )
+    assert block.count("Dot vote") == 1 and "Voting phase" in block

@@ -282,3 +282,22 @@ def test_a_space_s_pages_write_dates_in_its_language(space, published, client, l
     page = client.get(reverse("proposal", args=[space.slug, published.number])).text
     assert f'<html lang="{language}">' in page
     assert f">{date}</time>" in page
+
+
+def test_built_in_states_speak_the_viewer_s_language_and_renamed_ones_keep_their_name(
+    organizer, as_organizer, client
+):
+    english = services.space_create(user=organizer, title="Riverside", language="en")
+    organizer_viewer = viewer_for(english, user=organizer)
+    proposal = services.proposal_create(viewer=organizer_viewer, title="More benches", body="Yes.")
+    services.proposal_publish(viewer=organizer_viewer, proposal_id=proposal.pk)
+    client.cookies["django_language"] = "it"
+    page = client.get(reverse("proposal", args=[english.slug, proposal.number])).text
+    assert "Senza risposta" in page and "Not answered" not in page
+
+    default = english.states.get(is_default=True)
+    services.state_update(
+        viewer=organizer_viewer, state_id=default.pk, title="Waiting for us", color="gray"
+    )
+    page = client.get(reverse("proposal", args=[english.slug, proposal.number])).text
+    assert "Waiting for us" in page and "Senza risposta" not in page

@@ -8,6 +8,7 @@ module reads it. JSON: jsonschema validates it against docs/open-data.schema.jso
 import csv
 import io
 import json
+import re
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,6 +21,7 @@ from pypdf import PdfReader
 
 from tests.support.story import play
 from workshops.minutes import opendata
+from workshops.minutes.document import Document, Paragraph, Section, Table, runs
 from workshops.minutes.render import (
     build_document,
     minutes_data,
@@ -210,3 +212,40 @@ def test_the_csv_files_parse_and_no_cell_is_a_formula(story):
     assert answers == {"Oui", "'@SUM(1+1)"}
     notes = next(row for row in tables["conclusions"] if "iframe" in row["text"])
     assert notes["text"].startswith("## ")
+
+
+def test_a_short_table_is_never_split_across_two_pages_of_the_pdf():
+    """Whatever text comes before it, a 4-row poll table starts and ends on one page."""
+    table = Table(
+        "Poll caption",
+        ("Answer", "Votes"),
+        tuple((f"Answer {row}", str(row)) for row in range(1, 5)),
+    )
+    for filler in range(19, 27):  # the table reaches the bottom of the first page
+        section = Section("polls", "Polls").add(
+            *(Paragraph(runs(f"Line {line}")) for line in range(filler)), table
+        )
+        document = Document("Split", "", "en", "", [section])
+        reader = PdfReader(io.BytesIO(to_pdf(to_html(document))))
+        pages = [page.extract_text() for page in reader.pages]
+        first = next(n for n, text in enumerate(pages) if "Poll caption" in text)
+        last = next(n for n, text in enumerate(pages) if "Answer 4" in text)
+        assert first == last, filler
+
+
+def test_the_post_its_are_counted_in_the_plural_in_every_format(story):
+    Workshop.objects.filter(pk=story.workshop.pk).update(language="en")
+    story.workshop.refresh_from_db()
+    document = build_document(minutes_data(story.workshop, named=False))
+    pdf = PdfReader(io.BytesIO(to_pdf(to_html(document))))
+    word = docx.Document(io.BytesIO(to_docx(document)))
+    formats = {
+        "markdown": to_markdown(document),
+        "html": to_html(document),
+        "pdf": " ".join(" ".join(page.extract_text().split()) for page in pdf.pages),
+        "docx": "\n".join(p.text for p in word.paragraphs),
+    }
+    for name, text in formats.items():
+        assert re.search(r"\b\d+ post-its\b", text), name
+        assert "Post-it:" not in text, name
+        assert "Times are in Europe/Paris time." in text, name

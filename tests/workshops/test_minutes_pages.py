@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from tests.support.personas import session_cookie
 from tests.support.story import play
 from workshops.jobs import run_due_jobs
-from workshops.models import Export, Job
+from workshops.models import Dot, Export, Job
 
 pytestmark = pytest.mark.postgres
 
@@ -163,3 +163,12 @@ def test_the_console_and_the_organizer_s_list_lead_to_the_minutes(story, organiz
     assert "Notes pour le compte rendu" in console
     home = client.get(reverse("organizer-home")).content.decode()
     assert f'href="{page_url(story)}"' in home
+
+
+def test_the_page_promises_the_plenary_vote_only_when_there_was_one(story, organizer):
+    client = client_of(organizer)
+    client.cookies["django_language"] = "en"
+    assert "the plenary vote;" in client.get(page_url(story)).text
+    Dot.objects.filter(phase__workshop=story.workshop, conclusion__isnull=False).delete()
+    page = client.get(page_url(story)).text
+    assert "the plenary vote" not in page and "the facilitators' notes" in page

@@ -188,3 +188,13 @@ def test_the_projector_answers_only_get_and_odd_tokens_are_404(guest, workshop):
     url = reverse("projector", args=[workshop.join_code, workshop.projector_token])
     assert guest.post(url).status_code == 405
     assert guest.get(reverse("projector", args=[workshop.join_code, "jéton"])).status_code == 404
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_the_workshop_language_defaults_to_the_organizer_s_pages_language(
+    client, organizer, language
+):
+    client.force_login(organizer)
+    client.cookies["django_language"] = language
+    page = client.get(reverse("organizer-home")).text
+    assert f'<option value="{language}" selected>' in page

@@ -32,7 +32,7 @@ from workshops.minutes.document import (
     Table,
     runs,
 )
-from workshops.models import Group, Phase, Poll
+from workshops.models import Group, Phase, Poll, Workshop
 from workshops.selectors import PollResults
 from workshops.templatetags.atelier import poll_chart
 
@@ -63,6 +63,10 @@ def build_sections(data: MinutesData) -> list[Section]:
 
 def day(moment: datetime | None) -> str:
     return formats.date_format(timezone.localtime(moment), "DATE_FORMAT") if moment else ""
+
+
+def time_zone() -> str:
+    return timezone.get_current_timezone_name()
 
 
 def clock(moment: datetime | None) -> str:
@@ -96,6 +100,13 @@ def dots_label(count: int) -> str:
     return ngettext("%(count)s dot", "%(count)s dots", count) % {"count": number(count)}
 
 
+def postits_label(workshop: Workshop, count: int) -> str:
+    """'7 post-its'; a name the organizer chose cannot be made plural: 'Idée: 7'."""
+    if workshop.postit_label:
+        return labelled(workshop.postit_label, number(count))
+    return ngettext("%(count)s post-it", "%(count)s post-its", count) % {"count": number(count)}
+
+
 def phase_label(phase: Phase) -> str:
     return f"{phase.position + 1}. {phase.title}"
 
@@ -120,13 +131,15 @@ def overview(data: MinutesData) -> Section:
     totals = data.totals
     section.add(
         Facts(tuple(facts)),
+        # Once for all: every time in the minutes is in the server's time zone.
+        Paragraph(runs(_("Times are in %(zone)s time.") % {"zone": time_zone()})),
         Table(
             _("Key figures"),
             (pgettext("minutes table", "What"), pgettext("minutes table", "How many")),
             (
                 (_("Participants"), number(totals["participants"])),
                 (_("Groups"), number(len([b for b in data.boards if b.group]))),
-                (workshop.postit_name, number(totals["postits"])),
+                (workshop.postit_label or _("Post-its"), number(totals["postits"])),
                 (_("Dots placed"), number(totals["dots"])),
                 (_("Poll answers"), number(totals["answers"])),
             ),
@@ -353,7 +366,7 @@ def group_work(data: MinutesData) -> Section | None:
 def board_blocks(data: MinutesData, board: BoardRecord) -> list[Block]:
     name = data.workshop.postit_name
     entries = board.entries
-    summary = labelled(name, number(len(entries)))
+    summary = postits_label(data.workshop, len(entries))
     blocks: list[Block] = [Heading(3, place_name(board.group))]
     if board.group is not None:
         summary = f"{board.group.get_kind_display()} · {summary}"
