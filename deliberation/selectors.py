@@ -51,6 +51,18 @@ def organized_spaces(user) -> list[Space]:
     )
 
 
+def workshop_space(user, workshop: Workshop, title: str | None = None) -> Space | None:
+    """The space already made for this workshop's proposals: linked to it, or one of the
+    person's spaces, bearing that title (the workshop's by default)."""
+    return (
+        Space.objects.filter(
+            Q(workshops=workshop) | Q(organizer=user), title=title or workshop.title
+        )
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
 def with_display(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
     return proposals.select_related(
         "state", "theme", "space", "provenance__workshop", "merged_into"

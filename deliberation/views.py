@@ -1102,6 +1102,7 @@ def workshop_outcomes(request: HttpRequest, code: str) -> HttpResponse:
         "workshop": workshop,
         "spaces": spaces,
         "space": space,
+        "space_exists": selectors.workshop_space(request.user, workshop) is not None,
         "error": error,
         **(selectors.workshop_outcomes(workshop) if workshop.status == "closed" else {}),
     }

@@ -43,7 +43,8 @@ MUTED = "#4E5661"  # 7.4:1 on white
 BACKGROUND = "#FFFFFF"
 FONT_FAMILY = "system-ui, sans-serif"
 
-WIDTH = 440  # viewBox units: 16-unit text is still 13 px on a 360 px phone
+# viewBox units. A card on a 360 px phone is 294 px wide: 16-unit text is 14.7 px there.
+WIDTH = 320
 PAD = 16
 FONT_SIZE = 16
 LABEL_CHARS = 40
@@ -60,7 +61,7 @@ HATCHED_FROM = len(PALETTE)  # colours repeat after eight: the second round is h
 
 CLOUD_WORDS = 60
 CLOUD_CHARS = 30  # a longer answer would dwarf the others
-CLOUD_MIN_FONT = 14.0
+CLOUD_MIN_FONT = 16.0  # as legible as the other charts' labels
 CLOUD_MAX_FONT = 56.0
 CLOUD_LINE = 1.15  # a word's box height, in font sizes
 CLOUD_GAP = 3.0  # free space around each word
@@ -409,13 +410,15 @@ def _legend(
     labels: Sequence[str], counts: Sequence[int], dom_id: str, top: float
 ) -> list[SafeString]:
     """One line per option, empty ones included: swatch, label, count and percentage."""
-    label_room = WIDTH - 2 * PAD - SWATCH - 10 - VALUE_ROOM
     lines = []
     for index, (label, count, percent) in enumerate(
         zip(labels, counts, percentages(counts), strict=True)
     ):
         y = top + index * LEGEND_ROW
-        shown = _truncate(label, label_room)
+        value = _format_value(count, percent)
+        # The label gets the line but for its own value (bold: a little wider than estimated).
+        value_room = text_width(value, FONT_SIZE) * 1.1 + 16
+        shown = _truncate(label, WIDTH - 2 * PAD - SWATCH - 10 - value_room)
         swatch = _filled(
             '<rect class="chart-swatch" x="{x}" y="{y}" width="{size}" height="{size}"'
             ' fill="{fill}" stroke="{ink}" stroke-width="1"/>',
@@ -438,7 +441,7 @@ def _legend(
                 label=shown,
                 value_x=WIDTH - PAD,
                 muted=MUTED,
-                value=_format_value(count, percent),
+                value=value,
             )
         )
     return lines

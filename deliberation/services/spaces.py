@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from deliberation.models import BUILT_IN_STATE_NAMES, ProposalState, Space, SpaceMember, Theme
 from deliberation.people import Viewer
 from deliberation.permissions import Action, require
+from deliberation.selectors import workshop_space
 from deliberation.services.common import space_of
 from workshops.errors import Refused
 from workshops.jobs import job_enqueue
@@ -71,6 +72,16 @@ def space_create(
     if workshop is not None and not leads_workshop(user, workshop):
         raise Refused("forbidden", _("Only the workshop's facilitators can do this."))
     with transaction.atomic():
+        if workshop is not None:
+            # Locked: a double click makes one space, the second is refused.
+            Workshop.objects.select_for_update().filter(pk=workshop.pk).first()
+            existing = workshop_space(user, workshop, title)
+            if existing is not None:
+                raise Refused(
+                    "duplicate",
+                    _("The space “%(title)s” already exists for this workshop.")
+                    % {"title": existing.title},
+                )
         space = Space.objects.create(
             title=title,
             slug=unique_slug(title),

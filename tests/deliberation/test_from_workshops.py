@@ -217,3 +217,23 @@ def test_the_provenance_names_the_vote_s_phase_without_repeating_its_label():
             },
         )
     assert block.count("Dot vote") == 1 and "Voting phase" in block
+
+
+def test_the_outcomes_page_offers_a_workshop_s_space_once_and_the_service_refuses_twice(
+    played, organizer, client
+):
+    client.force_login(organizer)
+    url = reverse("workshop-outcomes", args=[played.workshop.join_code])
+    button = "Créer un espace «\u00a0Réaménager le parc Jean-Moulin\u00a0»"
+    assert button in client.get(url).text
+    client.post(url, {"form": "space"})
+    space = organizer.organized_spaces.get()
+    assert button not in client.get(f"{url}?space={space.pk}").text
+
+    again = client.post(url, {"form": "space"})
+    assert again.status_code == 400 and "existe déjà" in again.text
+    assert organizer.organized_spaces.count() == 1
+    with pytest.raises(Refused) as refusal:
+        services.space_create(user=organizer, title=played.workshop.title, workshop=played.workshop)
+    assert refusal.value.code == "duplicate"
+    assert organizer.organized_spaces.count() == 1

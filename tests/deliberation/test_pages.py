@@ -301,3 +301,12 @@ def test_built_in_states_speak_the_viewer_s_language_and_renamed_ones_keep_their
     )
     page = client.get(reverse("proposal", args=[english.slug, proposal.number])).text
     assert "Waiting for us" in page and "Senza risposta" not in page
+
+
+def test_a_deadline_says_its_time_zone(space, published, client):
+    Space.objects.filter(pk=space.pk).update(
+        support_threshold=10, support_deadline=datetime(2031, 3, 1, 17, tzinfo=UTC)
+    )
+    zone = "Les heures sont données dans le fuseau horaire Europe/Paris."
+    assert zone in client.get(reverse("space", args=[space.slug])).text
+    assert zone in client.get(reverse("proposal", args=[space.slug, published.number])).text

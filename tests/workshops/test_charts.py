@@ -369,3 +369,25 @@ def test_text_colours_pass_wcag_aa_on_the_white_background():
     assert {el.get("fill") for el in elements(root, "text")} <= text_colours
     assert elements(root, "rect")[0].get("fill") == charts.BACKGROUND == "#FFFFFF"
     assert len(set(charts.PALETTE)) == 8
+
+
+# A 360 px phone: main's padding (2 × 16 px), the card's border (2 × 1) and padding (2 × 16).
+PHONE_CHART_PX = 360 - 2 * 16 - 2 - 2 * 16
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        bar_chart([Slice("Plus de bancs à l'ombre", 7), Slice("Non", 3)], title="Bancs ?"),
+        pie_chart([Slice(f"Option {n}", n) for n in range(1, 6)], title="Options ?"),
+        word_cloud(WORDS, title="Un mot ?"),
+    ],
+    ids=["bar", "pie", "cloud"],
+)
+def test_every_label_is_at_least_14_px_on_a_360_px_phone(svg):
+    root = parse(svg)
+    view_width = float(root.get("viewBox").split()[2])
+    scale = PHONE_CHART_PX / view_width
+    for text in elements(root, "text"):
+        size = float(text.get("font-size") or root.get("font-size"))
+        assert size * scale >= 14, ("".join(text.itertext()), size * scale)
