@@ -5,14 +5,9 @@ killed with SIGKILL and restarted, and the run's own Redis restarted.
 Only correctness is asserted; the full run's figures are in docs/performance.md.
 """
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
-from tests.test_bench_smoke import ROOT, bench_database_url
+from tests.support.benches import json_lines, run_bench
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -21,17 +16,9 @@ SMOKE = ["--clients", "20", "--groups", "4", "--duration", "8", "--cut-rounds", 
 
 @pytest.fixture(scope="module")
 def report() -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.chaos", *SMOKE],
-        cwd=ROOT,
-        env={**os.environ, "BENCH_DATABASE_URL": bench_database_url()},
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
+    result = run_bench("chaos", *SMOKE, timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]
-    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    lines = json_lines(result)
     assert len(lines) == 1, result.stdout[-3000:]
     return lines[0]
 

@@ -4,14 +4,9 @@ Timings are never asserted here; bench/minutes.py prints them and docs/performan
 reports them. It uses a database of its own (created and migrated by the benchmark).
 """
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.benches import json_lines, run_bench
 
 pytestmark = pytest.mark.postgres
 
@@ -19,30 +14,12 @@ DATABASE = "postgres://postgres@127.0.0.1:5432/atelier_bench_minutes_smoke"
 
 
 def test_the_minutes_benchmark_makes_every_format_of_a_tiny_workshop():
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.minutes",
-            "--participants",
-            "12",
-            "--groups",
-            "2",
-            "--postits",
-            "30",
-            "--repeat",
-            "1",
-            "--database-url",
-            DATABASE,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = run_bench(
+        *("minutes", "--participants", "12", "--groups", "2", "--postits", "30"),
+        *("--repeat", "1", "--database-url", DATABASE),
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    (line,) = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    (line,) = json_lines(result)
     assert set(line["timings"]) == {
         "gather",
         "document",

@@ -3,16 +3,13 @@ with sane figures printed. Timings are never asserted here (docs/performance.md 
 them); what the page downloads is: compressed, cached the second time, no editor bundle
 in the plenary."""
 
-import json
 import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.benches import ROOT, json_lines, run_bench
+
 DATABASE = "postgres://postgres@127.0.0.1:5432/atelier_bench_phone_smoke"
 CHROMIUM = "/usr/bin/chromium"
 
@@ -24,19 +21,11 @@ def test_the_phone_benchmark_loads_the_participant_page_cold_then_warm():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
         pytest.skip(f"{CHROMIUM} is not installed (`make test` installs it)")
-    result = subprocess.run(
-        [
-            *(sys.executable, "-m", "bench.phone_load"),
-            *("--postits", "3", "--runs", "1", "--requests", "--database-url", DATABASE),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = run_bench(
+        *("phone_load", "--postits", "3", "--runs", "1", "--requests", "--database-url", DATABASE)
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    lines = json_lines(result)
     cold, warm = (line for line in lines if "cache" in line)
     summary = lines[-1]
     assert summary["benchmark"] == "phone_load"

@@ -2,30 +2,17 @@
 real sockets against a real daphne), checked for correctness only; bench/fuzz.py prints
 the figures of the long run (docs/performance.md)."""
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
-from tests.test_bench_smoke import ROOT, bench_database_url
+from tests.support.benches import json_lines, run_bench
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
 def test_hostile_frames_leave_the_server_serving_and_nothing_half_written():
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.fuzz", "--frames", "2000", "--sockets", "3", "--seed", "5"],
-        cwd=ROOT,
-        env={**os.environ, "BENCH_DATABASE_URL": bench_database_url()},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_bench("fuzz", "--frames", "2000", "--sockets", "3", "--seed", "5")
     assert result.stdout.startswith("{"), result.stderr[-3000:]
-    report = json.loads(result.stdout.splitlines()[-1])
+    report = json_lines(result)[-1]
     assert report["frames_sent"] >= 1900  # frames behind an oversized one wait for its close
     assert report["server_errors"] == 0, report["server_error_samples"]
     assert report["server_alive"] and report["server_tracebacks"] == 0, report["server_log"]
