@@ -155,6 +155,12 @@ def _conclusions_share(actor: Actor, args: Args) -> dict:
     return {"shared": args["shared"]}
 
 
+def _conclusions_vote(actor: Actor, args: Args) -> dict:
+    _only(args, required=set())
+    phase = services.conclusions_vote_start(actor=actor)
+    return {"phase": phase.pk}
+
+
 PHASE_FIELDS = {"title", "minutes", "scope", "activity"}
 DOT_FIELDS = {"dots", "dots_stack", "dots_live"}
 
@@ -296,6 +302,7 @@ COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "poll.moderate": _poll_moderate,
     "conclusion.lock": _conclusion_lock,
     "conclusions.share": _conclusions_share,
+    "conclusions.vote": _conclusions_vote,
     "dot.remove": _on_dot(services.dot_remove),
     "phase.add": _phase_add,
     "phase.update": _phase_update,

@@ -5,6 +5,7 @@ Views, consumers, the admin and management commands call these; they hold no rul
 """
 
 from workshops.services.agenda import (
+    conclusions_vote_start,
     current_phase,
     phase_add,
     phase_end,
@@ -91,6 +92,7 @@ __all__ = [
     "cluster_rename",
     "conclusion_lock",
     "conclusions_share",
+    "conclusions_vote_start",
     "current_phase",
     "dot_add",
     "dot_remove",
