@@ -107,6 +107,7 @@ MATRIX = {
     "poll.moderate": (lambda ids: {"answer": ids["open_answer"], "approved": True}, LEADS),
     "conclusion.lock": (lambda ids: {"group": ids["online"], "locked": True}, LEADS),
     "conclusions.share": (lambda ids: {"shared": True}, LEADS),
+    "conclusions.vote": (lambda ids: {}, LEADS),
     "phase.add": (
         lambda ids: {"title": "C", "minutes": 5, "scope": "plenary", "activity": "share"},
         LEADS,
