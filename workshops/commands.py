@@ -128,6 +128,14 @@ def _on_poll(service: Callable[..., object]) -> Callable[[Actor, Args], dict]:
     return handler
 
 
+def _poll_update(actor: Actor, args: Args) -> dict:
+    _only(args, required={"poll", "question"}, optional={"options"})
+    services.poll_update(
+        actor=actor, poll_id=args["poll"], question=args["question"], options=args.get("options")
+    )
+    return {"poll": args["poll"]}
+
+
 def _poll_answer(actor: Actor, args: Args) -> dict:
     _only(args, required={"poll", "answer"})
     return services.poll_answer(actor=actor, poll_id=args["poll"], answer=args["answer"])
@@ -295,6 +303,7 @@ COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "board.open": _board_open,
     "dot.add": _on_dot(services.dot_add),
     "poll.create": _poll_create,
+    "poll.update": _poll_update,
     "poll.open": _on_poll(services.poll_open),
     "poll.close": _on_poll(services.poll_close),
     "poll.delete": _on_poll(services.poll_delete),

@@ -53,6 +53,7 @@ from workshops.services.polls import (
     poll_delete,
     poll_moderate,
     poll_open,
+    poll_update,
 )
 from workshops.services.postits import (
     postit_create,
@@ -126,6 +127,7 @@ __all__ = [
     "poll_delete",
     "poll_moderate",
     "poll_open",
+    "poll_update",
     "postit_create",
     "postit_delete",
     "postit_hide",
