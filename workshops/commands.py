@@ -128,6 +128,14 @@ def _on_poll(service: Callable[..., object]) -> Callable[[Actor, Args], dict]:
     return handler
 
 
+def _poll_update(actor: Actor, args: Args) -> dict:
+    _only(args, required={"poll", "question"}, optional={"options"})
+    services.poll_update(
+        actor=actor, poll_id=args["poll"], question=args["question"], options=args.get("options")
+    )
+    return {"poll": args["poll"]}
+
+
 def _poll_answer(actor: Actor, args: Args) -> dict:
     _only(args, required={"poll", "answer"})
     return services.poll_answer(actor=actor, poll_id=args["poll"], answer=args["answer"])
@@ -153,6 +161,12 @@ def _conclusions_share(actor: Actor, args: Args) -> dict:
     _only(args, required={"shared"})
     services.conclusions_share(actor=actor, shared=args["shared"])
     return {"shared": args["shared"]}
+
+
+def _conclusions_vote(actor: Actor, args: Args) -> dict:
+    _only(args, required=set())
+    phase = services.conclusions_vote_start(actor=actor)
+    return {"phase": phase.pk}
 
 
 PHASE_FIELDS = {"title", "minutes", "scope", "activity"}
@@ -289,6 +303,7 @@ COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "board.open": _board_open,
     "dot.add": _on_dot(services.dot_add),
     "poll.create": _poll_create,
+    "poll.update": _poll_update,
     "poll.open": _on_poll(services.poll_open),
     "poll.close": _on_poll(services.poll_close),
     "poll.delete": _on_poll(services.poll_delete),
@@ -296,6 +311,7 @@ COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
     "poll.moderate": _poll_moderate,
     "conclusion.lock": _conclusion_lock,
     "conclusions.share": _conclusions_share,
+    "conclusions.vote": _conclusions_vote,
     "dot.remove": _on_dot(services.dot_remove),
     "phase.add": _phase_add,
     "phase.update": _phase_update,

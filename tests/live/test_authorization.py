@@ -100,6 +100,7 @@ MATRIX = {
     "dot.add": (lambda ids: {"postit": ids["other_postit"]}, WRITERS),
     "dot.remove": (lambda ids: {"postit": ids["postit"]}, WRITERS),
     "poll.create": (lambda ids: {"question": "Bien ?", "kind": "scale"}, LEADS),
+    "poll.update": (lambda ids: {"poll": ids["draft"], "question": "Mieux ?"}, LEADS),
     "poll.open": (lambda ids: {"poll": ids["draft"]}, LEADS),
     "poll.close": (lambda ids: {"poll": ids["poll"]}, LEADS),
     "poll.delete": (lambda ids: {"poll": ids["draft"]}, LEADS),
@@ -107,6 +108,7 @@ MATRIX = {
     "poll.moderate": (lambda ids: {"answer": ids["open_answer"], "approved": True}, LEADS),
     "conclusion.lock": (lambda ids: {"group": ids["online"], "locked": True}, LEADS),
     "conclusions.share": (lambda ids: {"shared": True}, LEADS),
+    "conclusions.vote": (lambda ids: {}, LEADS),
     "phase.add": (
         lambda ids: {"title": "C", "minutes": 5, "scope": "plenary", "activity": "share"},
         LEADS,

@@ -331,3 +331,28 @@ def test_a_closed_poll_leaves_screens_when_the_next_phase_starts(workshop, lead,
     later = open_poll(lead)
     services.poll_close(actor=lead, poll_id=later.pk)
     assert shown_to_the_plenary(workshop) == ["Faut-il plus de bancs ?"]
+
+
+def test_a_draft_is_reworded_once_opened_it_stays_as_people_saw_it(lead, workshop):
+    draft = services.poll_create(
+        actor=lead, question="Humeur ?", kind="multiple", options=["A", "B", "C"], max_choices=3
+    )
+    execute_command(
+        actor=lead,
+        client_id="edit-1",
+        name="poll.update",
+        args={"poll": draft.pk, "question": "Votre humeur ?", "options": ["Bien", "", "Mal"]},
+    )
+    draft.refresh_from_db()
+    assert draft.question == "Votre humeur ?" and draft.max_choices == 2
+    assert list(draft.options.values_list("label", flat=True)) == ["Bien", "Mal"]
+    with pytest.raises(Refused) as bad:
+        services.poll_update(actor=lead, poll_id=draft.pk, question=" ", options=["X", "Y"])
+    assert bad.value.code == "empty" or bad.value.code == "invalid"
+    assert Poll.objects.get(pk=draft.pk).question == "Votre humeur ?"  # unchanged
+    panel = fragments.polls_panel_swap(workshop.pk)["html"]
+    assert 'data-command="poll.update"' in panel and "Bien\nMal</textarea>" in panel
+    services.poll_open(actor=lead, poll_id=draft.pk)
+    with pytest.raises(Refused) as opened:
+        services.poll_update(actor=lead, poll_id=draft.pk, question="Autre ?", options=["X", "Y"])
+    assert opened.value.code == "poll_opened"

@@ -7,6 +7,7 @@ from django.utils import translation
 from live.models import Event
 from workshops import fragments, selectors, services
 from workshops.actors import Actor, Role
+from workshops.commands import execute_command
 from workshops.errors import Refused
 from workshops.markdown import to_html
 from workshops.models import Conclusion, Dot
@@ -128,3 +129,25 @@ def test_the_console_offers_only_the_sharing_button_that_applies(workshop, lead,
     html = buttons()
     assert "Bring the conclusions to the plenary" not in html
     assert "Stop showing the conclusions" in html
+
+
+def test_the_console_starts_the_plenarys_vote_on_the_conclusions(
+    workshop, lead, conclusions, alice
+):
+    share = services.phase_add(
+        actor=lead, title="Restitution", minutes=10, scope="plenary", activity="share"
+    )
+    after = services.phase_add(
+        actor=lead, title="Clôture", minutes=5, scope="plenary", activity="welcome"
+    )
+    services.phase_start(actor=lead, phase_id=share.pk)
+    reply = execute_command(actor=lead, client_id="vote-1", name="conclusions.vote", args={})
+    vote = workshop.phases.get(pk=reply["phase"])
+    assert (vote.activity, vote.scope, vote.status) == ("dot_vote", "plenary", "running")
+    titles = list(workshop.phases.order_by("position").values_list("title", flat=True))
+    assert titles == ["Restitution", vote.title, "Clôture"] and after.title == "Clôture"
+    first, _second = conclusions
+    mine = services.dot_add(actor=as_participant(alice), conclusion_id=first.pk)
+    assert mine["mine"] == {f"c{first.pk}": 1}
+    html = render_to_string("workshops/partials/conclusions_share.html", {"shared": True})
+    assert 'data-command="conclusions.vote"' in html

@@ -5,6 +5,7 @@ Views, consumers, the admin and management commands call these; they hold no rul
 """
 
 from workshops.services.agenda import (
+    conclusions_vote_start,
     current_phase,
     phase_add,
     phase_end,
@@ -52,6 +53,7 @@ from workshops.services.polls import (
     poll_delete,
     poll_moderate,
     poll_open,
+    poll_update,
 )
 from workshops.services.postits import (
     postit_create,
@@ -91,6 +93,7 @@ __all__ = [
     "cluster_rename",
     "conclusion_lock",
     "conclusions_share",
+    "conclusions_vote_start",
     "current_phase",
     "dot_add",
     "dot_remove",
@@ -124,6 +127,7 @@ __all__ = [
     "poll_delete",
     "poll_moderate",
     "poll_open",
+    "poll_update",
     "postit_create",
     "postit_delete",
     "postit_hide",

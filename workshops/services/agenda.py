@@ -4,6 +4,7 @@ closing the workshop at the end."""
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,6 +205,30 @@ def phase_start(*, actor: Actor, phase_id: int) -> Phase:
         wants_groups = phase.scope == Phase.Scope.BREAKOUTS and workshop.groups.exists()
         switch_breakouts(workshop, wants_groups)
     return phase
+
+
+def conclusions_vote_start(*, actor: Actor) -> Phase:
+    """The plenary votes on the groups' conclusions: they come to the plenary (if they were
+    not there yet) and a plenary dot vote, put right after the phase under way, starts."""
+    require_lead(actor)
+    with transaction.atomic():
+        workshop = locked_workshop(actor)
+        if workshop.status == Workshop.Status.CLOSED:
+            raise Refused("closed", _("This workshop is closed."))
+        running = current_phase(workshop)
+        position = running.position + 1 if running is not None else workshop.phases.count()
+        workshop.phases.filter(position__gte=position).update(position=F("position") + 1)
+        vote = Phase.objects.create(
+            workshop=workshop,
+            position=position,
+            title=_("Vote on the conclusions"),
+            planned_minutes=5,
+            scope=Phase.Scope.PLENARY,
+            activity=Phase.Activity.DOT_VOTE,
+        )
+        _emit_phase(workshop, "agenda.changed", vote)
+        share_conclusions(workshop, True)
+        return phase_start(actor=actor, phase_id=vote.pk)
 
 
 def _require_current(workshop: Workshop) -> Phase:

@@ -184,6 +184,34 @@ def _led_poll(actor: Actor, poll_id: object) -> tuple[Workshop, Poll]:
     return workshop, poll
 
 
+def poll_update(
+    *, actor: Actor, poll_id: int, question: str, options: list[str] | None = None
+) -> Poll:
+    """Reword a poll not opened yet (a blueprint's welcome poll, say): its question and, for
+    a choice poll, its options. Once people may have seen it, it stays as they saw it."""
+    question = clean_text(question, field=_("The question"), max_length=POLL_QUESTION_MAX_LENGTH)
+    with transaction.atomic():
+        _workshop, poll = _led_poll(actor, poll_id)
+        if poll.status != Poll.Status.DRAFT:
+            raise Refused("poll_opened", _("Only a poll not opened yet can be changed."))
+        # Fewer options than the maximum of choices: the maximum follows them.
+        listed = options if isinstance(options, list) else []
+        given = len([o for o in listed if not isinstance(o, str) or o.strip()])
+        labels, max_choices = _clean_options(
+            poll.kind, options or [], max(1, min(poll.max_choices, given))
+        )
+        poll.question = question
+        poll.max_choices = max_choices
+        poll.save(update_fields=["question", "max_choices"])
+        poll.options.all().delete()
+        PollOption.objects.bulk_create(
+            PollOption(poll=poll, position=position, label=label)
+            for position, label in enumerate(labels)
+        )
+        _emit_poll(poll)
+    return poll
+
+
 def poll_open(*, actor: Actor, poll_id: int) -> Poll:
     """Open a draft, or reopen a closed poll: answers given before still count."""
     with transaction.atomic():
