@@ -15,6 +15,7 @@ JSON line is printed; the exit status is non-zero when anything failed.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -33,6 +34,7 @@ STALL_S = 20  # a pong later than this on an open socket: the server stalled
 # socket, so the frames behind it are not sent into a closing socket and lost.
 CLOSING_BYTES = 64 * 1024
 CANARY_EVERY_S = 0.5
+CANARY_PATIENCE_S = 300  # an answer later than this: the canary goes on without it
 
 
 @dataclass
@@ -291,7 +293,9 @@ async def sync(socket, pong: asyncio.Event, reader: asyncio.Task) -> None:
 
 
 async def canary(port: int, world: World, stop: asyncio.Event) -> dict:
-    """A well-behaved participant writing all along: every post-it acknowledged and seen."""
+    """A well-behaved participant writing all along: every post-it acknowledged and seen.
+    Closed loop (the next post-it half a second after the last one's answer), so that its
+    latency is one command's, not a backlog of its own."""
     socket = await open_socket(port, world.canary_workshop_id, world.canary_key, "participant")
     await socket.send(json.dumps({"type": "hello", "last": {}}))
     sent: dict[str, float] = {}
@@ -307,11 +311,14 @@ async def canary(port: int, world: World, stop: asyncio.Event) -> dict:
             for inner in frames:
                 if inner.get("type") == "ack" and inner.get("id") in sent:
                     latencies.append(time.monotonic() - sent[inner["id"]])
+                    answered.set()
                 elif inner.get("type") == "error":
                     errors.append(f"{inner.get('code')}: {inner.get('message')}")
+                    answered.set()
                 elif inner.get("name") == "postit.created" and "canary-" in text:
                     seen_events += 1
 
+    answered = asyncio.Event()
     reader = asyncio.create_task(read())
     n = 0
     while not stop.is_set():
@@ -319,8 +326,11 @@ async def canary(port: int, world: World, stop: asyncio.Event) -> dict:
         command_id = f"canary{n}"
         sent[command_id] = time.monotonic()
         args = {"text": f"canary-{n}"}
+        answered.clear()
         await socket.send(json.dumps({"type": "cmd", "id": command_id, "name": "postit.create",
                                       "args": args}))  # fmt: skip
+        with contextlib.suppress(TimeoutError):  # unanswered: counted as not acknowledged
+            await asyncio.wait_for(answered.wait(), CANARY_PATIENCE_S)
         await asyncio.sleep(CANARY_EVERY_S)
     await asyncio.sleep(2)
     reader.cancel()
@@ -333,6 +343,7 @@ async def canary(port: int, world: World, stop: asyncio.Event) -> dict:
         "seen": seen_events,
         "errors": errors,
         "ack_ms_p50": round(harness.percentile(latencies, 50) * 1000, 1) if latencies else None,
+        "ack_ms_p99": round(harness.percentile(latencies, 99) * 1000, 1) if latencies else None,
         "ack_ms_max": round(latencies[-1] * 1000, 1) if latencies else None,
     }
 
