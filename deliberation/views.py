@@ -128,7 +128,7 @@ def refused(
     return with_retry_after(response, refusal)
 
 
-def with_retry_after(response: HttpResponse, refusal: Refused) -> HttpResponse:
+def with_retry_after(response: HttpResponse, refusal: Refused | None) -> HttpResponse:
     """A `slow_down` says when to try again, for people and for scripts."""
     if isinstance(refusal, SlowDown):
         response["Retry-After"] = str(max(1, round(refusal.retry_after)))
@@ -270,22 +270,23 @@ def proposal_new(request: HttpRequest, slug: str) -> HttpResponse:
     except Refused as refusal:
         return refused(request, refusal, back=reverse("space", args=[space.slug]))
     form = proposal_form(space, viewer, request.POST or None)
-    slowed = False
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_create(viewer=viewer, **proposal_fields(form))
             if "publish" in request.POST:
                 services.proposal_publish(viewer=viewer, proposal_id=proposal.pk)
-        except Refused as refusal:
-            slowed = isinstance(refusal, SlowDown)
-            form.add_error(None, refusal.message)
+        except Refused as refused_by_service:
+            refusal = refused_by_service
+            form.add_error(None, refusal.message)  # the form comes back with what was written
         else:
             published = "publish" in request.POST
             messages.success(request, _("Proposal published.") if published else _("Draft saved."))
             return redirect(proposal_url(proposal))
     context = {"space": space, "form": form, "creating": True}
-    status = (429 if slowed else 400) if form.errors else 200
-    return render(request, "deliberation/proposal_form.html", context, status=status)
+    status = status_of(refusal) if refusal else 400 if form.errors else 200
+    page = render(request, "deliberation/proposal_form.html", context, status=status)
+    return with_retry_after(page, refusal)
 
 
 def proposal_context(

@@ -205,7 +205,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         try:
             check_hello_rate(actor_key=self.actor.key)
         except SlowDown as refusal:
-            await self.send_slow_down(None, refusal)  # the client says hello again then
+            # The client says hello again after retry_after.
+            await self.send_error(None, refusal.code, refusal.message, refusal.retry_after)
             return
         welcome = await self.build_welcome(last)
         if welcome is not None:
@@ -293,7 +294,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             result = await self.run_command(client_id, name, args)
         except SlowDown as refusal:
             # The client keeps the command and sends it again after this many milliseconds.
-            await self.send_slow_down(client_id, refusal)
+            await self.send_error(client_id, refusal.code, refusal.message, refusal.retry_after)
             return
         except Refused as refusal:
             await self.send_error(client_id, refusal.code, refusal.message)
@@ -383,19 +384,14 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         with translation.override(self.language):
             return execute_command(actor=self.actor, client_id=client_id, name=name, args=args)
 
-    async def send_slow_down(self, client_id: str | None, refusal: SlowDown) -> None:
-        await self.send_frame(
-            {
-                "type": "error",
-                "id": client_id,
-                "code": refusal.code,
-                "message": refusal.message,
-                "retry_after": round(refusal.retry_after * 1000),
-            }
-        )
-
-    async def send_error(self, client_id: str | None, code: str, message: str) -> None:
-        await self.send_frame({"type": "error", "id": client_id, "code": code, "message": message})
+    async def send_error(
+        self, client_id: str | None, code: str, message: str, retry_after: float | None = None
+    ) -> None:
+        """An `error` frame; a `slow_down` says in how many milliseconds to try again."""
+        frame = {"type": "error", "id": client_id, "code": code, "message": message}
+        if retry_after is not None:
+            frame["retry_after"] = round(retry_after * 1000)
+        await self.send_frame(frame)
 
     async def send_frame(self, frame: dict) -> None:
         # ASCII escapes: a lone surrogate echoed from a hostile frame cannot break the send.
