@@ -1,4 +1,4 @@
-# Atelier: `make run` starts the product (daphne and the background worker), `make test`
+# Atelier: `make run` starts the product (the ASGI server and the background worker), `make test`
 # passes the whole suite.
 # Both install what they need first (a virtualenv, Debian packages when missing).
 

@@ -1,1 +1,1 @@
-"""Load benchmarks that run the real stack (daphne, PostgreSQL, Redis); see bench/README.md."""
+"""Load benchmarks that run the real stack (uvicorn, PostgreSQL, Redis); see bench/README.md."""

@@ -1,13 +1,13 @@
 """Chaos: participants keep working while connections, servers and Redis fail under them.
 
-`python -m bench.chaos` starts two daphne processes on one PostgreSQL database and a Redis
+`python -m bench.chaos` starts two server processes on one PostgreSQL database and a Redis
 server of its own (its own port: restarting it never touches the machine's Redis). Clients
 in breakout groups write post-its, put dots and answer polls, each behaving as
 `static/js/live.js` does: every command has an id and stays queued until acknowledged,
 everything queued is sent again after each welcome, and a client says `hello` with its last
 sequence per stream after every reconnect, gap, `resync` or `live` frame. Meanwhile the
 harness cuts a share of the connections abruptly (some right after a command went out, so
-its acknowledgement is lost), SIGKILLs one daphne and starts it again, and restarts Redis.
+its acknowledgement is lost), SIGKILLs one server and starts it again, and restarts Redis.
 
 Then faults stop, clients drain their queues, and the harness checks:
 - every acknowledged command is in PostgreSQL exactly once: its receipt (actor, command id)
@@ -41,8 +41,8 @@ from bench.harness import (
     HOST,
     REPO,
     RESULTS_DIR,
-    Daphne,
     RedisServer,
+    ServerProcess,
     StackConfig,
     create_workshop,
     ensure_database,
@@ -70,9 +70,9 @@ MEAN_PAUSE_S = 6.0
 
 @dataclass
 class Stack:
-    """Two daphne processes and a Redis of the run's own, with the faults they suffer."""
+    """Two server processes and a Redis of the run's own, with the faults they suffer."""
 
-    servers: list[Daphne]
+    servers: list[ServerProcess]
     redis: RedisServer
     faults: Counter = field(default_factory=Counter)
 
@@ -80,11 +80,11 @@ class Stack:
     def ports(self) -> list[int]:
         return [server.port for server in self.servers]
 
-    async def kill_and_restart_daphne(self, rng: random.Random, down_s: float) -> None:
+    async def kill_and_restart_server(self, rng: random.Random, down_s: float) -> None:
         server = rng.choice(self.servers)
         os.killpg(server.pid, signal.SIGKILL)  # no goodbye to anyone: a crashed process
         await asyncio.to_thread(server.process.wait)
-        self.faults["daphne_kills"] += 1
+        self.faults["server_kills"] += 1
         await asyncio.sleep(down_s)
         # A new log: the killed process's one keeps what it said before dying.
         server.log_path = server.log_path.with_name(f"{server.log_path.stem}-restarted.log")
@@ -107,7 +107,7 @@ class Stack:
         """Error lines of every server log (the killed processes' included), per logger:
         a Redis outage is expected to log failed publishes, nothing else is."""
         problems: Counter = Counter()
-        for log in run_dir.glob("daphne-*.log"):
+        for log in run_dir.glob("server-*.log"):
             for line in log.read_text(errors="replace").splitlines():
                 if match := ERROR_LINE.search(line):
                     problems[match.group(1)] += 1
@@ -119,11 +119,13 @@ def start_stack(config: StackConfig, run_dir: Path) -> Stack:
     redis.start()
     env = config.server_env("pubsub")
     env.update(REDIS_URL=redis.url, PYTHONUNBUFFERED="1")
-    servers = [Daphne(env, free_port(), "0,1", run_dir / f"daphne-{n}.log") for n in range(2)]
+    servers = [
+        ServerProcess(env, free_port(), "0,1", run_dir / f"server-{n}.log") for n in range(2)
+    ]
     stack = Stack(servers, redis)
     try:
         with ThreadPoolExecutor(len(servers)) as starting:  # both boot at once
-            list(starting.map(Daphne.start, servers))
+            list(starting.map(ServerProcess.start, servers))
     except BaseException:
         stack.stop()
         raise
@@ -542,21 +544,21 @@ class Plan:
     duration: float
     cut_rounds: int
     cut_share: float
-    daphne_down_s: float
+    server_down_s: float
     redis_down_s: float
     drain_s: float
     seed: int
     pause_s: float = MEAN_PAUSE_S
-    kill_daphne: bool = True
+    kill_server: bool = True
     restart_redis: bool = True
 
 
 async def inject_faults(plan: Plan, clients: list[ChaosClient], stack: Stack, rng: random.Random):
-    """Cut rounds at random times, a daphne killed at 35% of the run, Redis at 65%."""
+    """Cut rounds at random times, a server killed at 35% of the run, Redis at 65%."""
     loop = asyncio.get_running_loop()
     start = time.monotonic()
     schedule = [(rng.uniform(0.1, 0.9) * plan.duration, "cut") for _n in range(plan.cut_rounds)]
-    schedule += [(0.35 * plan.duration, "daphne")] if plan.kill_daphne else []
+    schedule += [(0.35 * plan.duration, "server")] if plan.kill_server else []
     schedule += [(0.65 * plan.duration, "redis")] if plan.restart_redis else []
     restarts = []
     for at, fault in sorted(schedule):
@@ -566,9 +568,9 @@ async def inject_faults(plan: Plan, clients: list[ChaosClient], stack: Stack, rn
             # A victim that is reconnecting just then has no connection to cut.
             stack.faults["connections_cut"] += sum(client.cut(loop) for client in victims)
             stack.faults["cut_rounds"] += 1
-        elif fault == "daphne":
+        elif fault == "server":
             restarts.append(
-                loop.create_task(stack.kill_and_restart_daphne(rng, plan.daphne_down_s))
+                loop.create_task(stack.kill_and_restart_server(rng, plan.server_down_s))
             )
         else:
             restarts.append(loop.create_task(stack.restart_redis(plan.redis_down_s)))
@@ -810,11 +812,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pause", type=float, default=MEAN_PAUSE_S, help="mean s between actions")
     parser.add_argument("--cut-rounds", type=int, default=3, help="rounds of connection cuts")
     parser.add_argument("--cut-share", type=float, default=0.2, help="share cut per round")
-    parser.add_argument("--daphne-down", type=float, default=2, help="s a killed one is down")
+    parser.add_argument("--server-down", type=float, default=2, help="s a killed one is down")
     parser.add_argument("--redis-down", type=float, default=3, help="seconds Redis stays down")
     parser.add_argument("--drain", type=float, default=180, help="seconds allowed to drain queues")
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--no-daphne-kill", action="store_true", help="to tell faults apart")
+    parser.add_argument("--no-server-kill", action="store_true", help="to tell faults apart")
     parser.add_argument("--no-redis-restart", action="store_true", help="to tell faults apart")
     return parser.parse_args(argv)
 
@@ -825,12 +827,12 @@ def main(argv: list[str] | None = None) -> int:
         duration=options.duration,
         cut_rounds=options.cut_rounds,
         cut_share=options.cut_share,
-        daphne_down_s=options.daphne_down,
+        server_down_s=options.server_down,
         redis_down_s=options.redis_down,
         drain_s=options.drain,
         seed=options.seed,
         pause_s=options.pause,
-        kill_daphne=not options.no_daphne_kill,
+        kill_server=not options.no_server_kill,
         restart_redis=not options.no_redis_restart,
     )
     raise_open_files_limit()

@@ -30,7 +30,7 @@ Item = tuple
 
 @dataclass
 class Target:
-    """Where a client connects: a daphne process (or the bare relay)."""
+    """Where a client connects: a server process (or the bare relay)."""
 
     host: str
     port: int

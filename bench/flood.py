@@ -4,7 +4,7 @@ fast as the server answers it.
 
     .venv/bin/python -m bench.flood --participants 100 --rate 5 --duration 30
 
-A real daphne (the working tree, with the rate limits as shipped: config/settings.py
+A real server (the working tree, with the rate limits as shipped: config/settings.py
 `LIVE_RATE_LIMITS`), PostgreSQL and a Redis of the tool's own; the server on core 0, this
 generator on core 1 (as bench.run). Two measured phases on the same sockets, each followed
 by its drain: `calm` (the participants alone), then `flood` (the same writing, the flooder
@@ -196,7 +196,7 @@ def run(options: argparse.Namespace) -> dict:
     env = config.server_env("pubsub")
     env.update(REDIS_URL=redis.url)
     env.pop("LIVE_RATE_LIMITS", None)  # the limits as shipped
-    server = harness.Daphne(env, harness.free_port(), SERVER_CPUS, logs.with_suffix(".log"))
+    server = harness.ServerProcess(env, harness.free_port(), SERVER_CPUS, logs.with_suffix(".log"))
     harness.pin_this_process(LOADGEN_CPU)
     try:
         server.start()

@@ -4,7 +4,7 @@ serving a well-behaved client all along.
 
     .venv/bin/python -m bench.fuzz --frames 100000 --sockets 8 --seed 1
 
-A real daphne (the working tree), PostgreSQL and the bench's own Redis. Fuzz sockets speak
+A real server (the working tree), PostgreSQL and the bench's own Redis. Fuzz sockets speak
 as participants, a table tablet, the workshop's organizer (console) and its projector, and
 send frames from `bench.hostile` (random and mutated, reproducible from the seed); every
 few dozen frames a ping waits for its pong, so the sender goes at the server's pace. A
@@ -449,7 +449,7 @@ def run(options: argparse.Namespace) -> dict:
     redis.start()
     env = config.server_env("pubsub")
     env.update(REDIS_URL=redis.url, LIVE_RATE_LIMITS=json.dumps(FUZZ_LIMITS))
-    server = harness.Daphne(env, harness.free_port(), "0-1", logs.with_suffix(".log"))
+    server = harness.ServerProcess(env, harness.free_port(), "0-1", logs.with_suffix(".log"))
     try:
         server.start()
         report = asyncio.run(storm(server.port, world, options))

@@ -46,7 +46,7 @@ class StackConfig:
     app_dir: Path = REPO
 
     def server_env(self, layer: str) -> dict[str, str]:
-        """Environment of a production-like daphne using the `layer` channel layer."""
+        """Environment of a production-like server using the `layer` channel layer."""
         env = dict(os.environ)
         env.update(
             DJANGO_SETTINGS_MODULE=self.settings_module,
@@ -274,7 +274,7 @@ def pin_this_process(cpu: int) -> None:
 
 
 def raise_open_files_limit() -> int:
-    """One socket per client: lift the soft limit to the hard one (daphne inherits it)."""
+    """One socket per client: lift the soft limit to the hard one (the server inherits it)."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     return hard
@@ -298,16 +298,24 @@ def wait_for_port(port: int, *, process: subprocess.Popen, timeout: float) -> No
 
 
 def server_command(kind: str, port: int, app_dir: Path = REPO) -> list[str]:
-    """The command line of a server of `kind` listening on `port`."""
-    if kind == "daphne" and (app_dir / "config" / "serve.py").exists():
-        # With the product's options; an older commit under test (--source) has no serve.py.
+    """The command line of a server of `kind` listening on `port`: `uvicorn` is the product's
+    own (`python -m config.serve`, or uvicorn with the same options for a commit that served
+    with daphne), `daphne` the server the product used before, for comparison."""
+    serve = app_dir / "config" / "serve.py"
+    if kind == "uvicorn" and serve.exists() and "uvicorn" in serve.read_text():
         return [str(VENV_BIN / "python"), "-m", "config.serve", "-b", HOST, "-p", str(port)]
-    if kind == "daphne":
-        return [str(VENV_BIN / "daphne"), "-b", HOST, "-p", str(port), "config.asgi:application"]
-    if kind == "uvicorn":  # for comparison only (pip install uvicorn): the product runs daphne
+    if kind == "uvicorn":
         return [
             *(str(VENV_BIN / "uvicorn"), "--host", HOST, "--port", str(port)),
-            *("--ws", "websockets-sansio", "--lifespan", "off", "--log-level", "warning"),
+            *("--ws", "websockets-sansio", "--ws-per-message-deflate", "false"),
+            *("--lifespan", "off", "--no-proxy-headers", "--log-level", "warning"),
+            "config.asgi:application",
+        ]
+    if kind == "daphne":
+        size = str(16 * 1024 * 1024)  # as config/serve.py allowed when it ran daphne
+        return [
+            *(str(VENV_BIN / "daphne"), "-b", HOST, "-p", str(port)),
+            *("--websocket-max-message-size", size, "--websocket-max-frame-size", size),
             "config.asgi:application",
         ]
     if kind == "relay":
@@ -316,16 +324,16 @@ def server_command(kind: str, port: int, app_dir: Path = REPO) -> list[str]:
 
 
 @dataclass
-class Daphne:
-    """A server process (daphne by default) pinned to cores, in its own process group,
-    stopped on exit."""
+class ServerProcess:
+    """A server process (the product's uvicorn by default) pinned to cores, in its own
+    process group, stopped on exit."""
 
     env: dict[str, str]
     port: int
     cpu: int | str
     log_path: Path
     cwd: Path = REPO
-    kind: str = "daphne"
+    kind: str = "uvicorn"
     extra_args: tuple[str, ...] = ()
     process: subprocess.Popen | None = field(default=None, init=False)
 
@@ -341,7 +349,7 @@ class Daphne:
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 command,
-                cwd=self.cwd,  # daphne imports the project from its working directory
+                cwd=self.cwd,  # the server imports the project from its working directory
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -367,7 +375,7 @@ class Daphne:
         text = self.log_path.read_text(errors="replace")
         return sum(1 for line in text.splitlines() if "Traceback" in line or " ERROR " in line)
 
-    def __enter__(self) -> "Daphne":
+    def __enter__(self) -> "ServerProcess":
         try:
             self.start()
         except BaseException:

@@ -1,6 +1,6 @@
 """The participant page on a phone over a slow mobile network: bytes and time to usable.
 
-Starts a production-like daphne (collected static files: hashed names, precompressed,
+Starts a production-like server (collected static files: hashed names, precompressed,
 cached for a year) on the benchmark's own PostgreSQL database, with a workshop whose wall
 already holds some post-its, and opens its participant page in Debian's Chromium at
 360 × 640 through Chrome DevTools' "Slow 4G" profile (150 ms round trip, 1.6 Mbit/s down,
@@ -34,7 +34,7 @@ from bench.harness import (
     REPO,
     RESULTS_DIR,
     VENV_BIN,
-    Daphne,
+    ServerProcess,
     StackConfig,
     create_workshop,
     ensure_database,
@@ -228,9 +228,9 @@ def main() -> None:
         collect_static(config, Path(static_root))
         env = config.server_env("pubsub")
         env.update(STATIC_ROOT=static_root)
-        log = RESULTS_DIR / "phone_load-daphne.log"
+        log = RESULTS_DIR / "phone_load-server.log"
         every_core = f"0-{(os.cpu_count() or 1) - 1}"  # one page, one phone: no pinning
-        with Daphne(env=env, port=port, cpu=every_core, log_path=log, cwd=app_dir):
+        with ServerProcess(env=env, port=port, cpu=every_core, log_path=log, cwd=app_dir):
             results = measure(
                 f"http://127.0.0.1:{port}", session_key, code, args.runs, args.requests
             )

@@ -54,7 +54,7 @@ class Relay:
 
 async def serve_forever(host: str, port: int, html_bytes: int) -> None:
     relay = Relay(html_bytes)
-    # No compression: daphne does not negotiate it either, and the clients do not offer it.
+    # No compression: the product does not negotiate it either, and the clients do not offer it.
     async with serve(relay.handle, host, port, compression=None, max_queue=None) as server:
         await server.serve_forever()
 

@@ -1,6 +1,6 @@
 """The load tool: the real stack under N participants, scenario by scenario, one JSON line each.
 
-For each number of participants N and each scenario, on a fresh server (daphne, its own
+For each number of participants N and each scenario, on a fresh server (uvicorn, its own
 Redis, the machine's PostgreSQL) pinned to the server's core while this generator runs on
 the other one: a fresh workshop, N lean sockets (bench/clients.py) connected and welcomed,
 then the scenario (bench/scenarios.py, bench/storm.py). `baseline` runs the same fanout
@@ -34,8 +34,8 @@ from bench.harness import (
     RESULTS_DIR,
     CpuSnapshot,
     CpuUse,
-    Daphne,
     RedisServer,
+    ServerProcess,
     StackConfig,
     WorkshopFixture,
     create_workshop,
@@ -71,7 +71,7 @@ class Options:
     drain: float = 20.0
     idle: float = 2.0
     processes: int = 1
-    server: str = "daphne"
+    server: str = "uvicorn"
     layer: str = "pubsub"
     server_cpus: str = SERVER_CPUS
     connect_concurrency: int = 50
@@ -94,7 +94,7 @@ class Run:
     name: str
     size: int
     fixture: WorkshopFixture | None = None
-    servers: list[Daphne] = field(default_factory=list)
+    servers: list[ServerProcess] = field(default_factory=list)
 
     def server_pids(self) -> list[int]:
         return [server.pid for server in self.servers]
@@ -114,7 +114,7 @@ class Run:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         for index in range(count):
             log = RESULTS_DIR / f"{kind}-{stamp}-{self.name}-{self.size}-{index}.log"
-            server = Daphne(
+            server = ServerProcess(
                 env, free_port(), self.options.server_cpus, log, cwd=self.config.app_dir, kind=kind
             )
             if kind == "relay":
@@ -423,7 +423,7 @@ def parse_args(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--drain", type=float, default=defaults.drain)
     parser.add_argument("--idle", type=float, default=defaults.idle)
     parser.add_argument("--processes", type=int, default=1, help="server processes")
-    parser.add_argument("--server", choices=("daphne", "uvicorn"), default="daphne")
+    parser.add_argument("--server", choices=("uvicorn", "daphne"), default="uvicorn")
     parser.add_argument("--layer", choices=("pubsub", "core"), default="pubsub")
     parser.add_argument("--server-cpus", default=SERVER_CPUS, help="taskset list for servers")
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE")

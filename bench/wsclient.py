@@ -3,7 +3,7 @@
 A full client library costs 35–50 µs of CPU per frame received on this machine, so a
 generator of 1,000 sockets saturates its core long before the server does. Here a socket
 is a bare `asyncio.Protocol`: it performs the HTTP upgrade itself (RFC 6455, no extensions:
-no permessage-deflate, as daphne never negotiates it), parses server frames by hand (they
+no permessage-deflate, as the product never negotiates it), parses server frames by hand (they
 are unmasked) and hands each complete text message to a callback with its arrival time.
 It answers pings and closes; it sends only small masked text frames.
 """

@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP goes to Django, WebSockets to the live layer (served by daphne)."""
+"""ASGI entry point: HTTP goes to Django, WebSockets to the live layer (served by uvicorn:
+config/serve.py)."""
 
 import os
 

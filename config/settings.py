@@ -48,7 +48,6 @@ if PUBLIC_URL and urlsplit(PUBLIC_URL).hostname not in ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = [PUBLIC_URL] if PUBLIC_URL else []
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -191,8 +190,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Only images that run collectstatic set it (config/Dockerfile).
 STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
-# WhiteNoise serves static files from daphne. Collected (production images): names with a
-# hash of their content, cached by browsers for a year (immutable), gzip made once at
+# WhiteNoise serves static files from the ASGI server. Collected (production images): names
+# with a hash of their content, cached by browsers for a year (immutable), gzip made once at
 # collectstatic. Without collectstatic (`make run`, tests) the finders serve the sources,
 # compressed on the fly by GZipMiddleware.
 WHITENOISE_USE_FINDERS = STATIC_ROOT is None

@@ -51,7 +51,7 @@ IDENTITY_FRESH_S = 2.0
 
 class CloseCode:
     """Application close codes, listed in docs/protocol.md. The server may only send 1000 or
-    3000–4999 (autobahn, under daphne, refuses 1009 and 1013): 4009 and 4013 say the same."""
+    3000–4999 (daphne refused 1009 and 1013, and clients know these): 4009 and 4013 say the same."""
 
     TOO_LARGE = 4009
     TRY_AGAIN = 4013
@@ -402,7 +402,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             return
         try:
             await self.send(text_data=text)
-        except Exception as error:  # the client went away meanwhile (autobahn: Disconnected)
+        except Exception as error:  # the client went away meanwhile (ClientDisconnected)
             logger.info("a frame to a closed socket was dropped (%s)", type(error).__name__)
 
 

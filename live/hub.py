@@ -50,7 +50,6 @@ Consumers own the sockets: they create an `Outlet` with the server's own `send` 
 import asyncio
 import contextlib
 import fcntl
-import functools
 import json
 import logging
 import struct
@@ -102,23 +101,30 @@ def expose_send(app):
 def buffered_bytes_probe(send: Send) -> Callable[[], int] | None:
     """How many bytes wait to reach this socket's client, when the server lets us see it.
 
-    daphne hands each connection `partial(Server.handle_reply, protocol)`: what waits is
-    the kernel's send queue (SIOCOUTQ, Linux) plus what the protocol's Twisted transport
-    still buffers because the kernel's queue was full. Other servers (or TLS terminated by
-    daphne itself) give no probe: their sockets are never judged slow.
+    uvicorn hands each connection its protocol's bound `send`: what waits is the kernel's
+    send queue (SIOCOUTQ, Linux) plus what the asyncio transport still buffers because the
+    kernel's queue was full. The transport pauses the protocol (whose `send` then waits)
+    only past our own limit, so that one slow socket never holds up a fan-out: the hub
+    stops writing to it first. Other servers give no probe: their sockets are never
+    judged slow.
     """
-    protocol = send.args[0] if isinstance(send, functools.partial) and send.args else None
+    protocol = getattr(send, "__self__", None)
     transport = getattr(protocol, "transport", None)
-    if not all(hasattr(transport, name) for name in ("dataBuffer", "offset", "_tempDataLen")):
+    writable = getattr(protocol, "writable", None)
+    if not all(hasattr(transport, name) for name in ("get_write_buffer_size", "get_extra_info")):
         return None
-    try:
-        fd = transport.getHandle().fileno()
-    except (AttributeError, OSError):
+    sock = transport.get_extra_info("socket")
+    if sock is None or not isinstance(writable, asyncio.Event):
         return None
+    limit = settings.LIVE_SLOW_CLIENT_BYTES
+    transport.set_write_buffer_limits(high=limit + 1, low=limit // 2)
+    fd = sock.fileno()
     outq = getattr(termios, "TIOCOUTQ", None)  # SIOCOUTQ on Linux
 
     def buffered() -> int:
-        queued = len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+        queued = transport.get_write_buffer_size()
+        if not writable.is_set():
+            return max(queued, limit + 1)  # paused: a write would wait for it
         if outq is not None:
             with contextlib.suppress(OSError):
                 queued += struct.unpack("i", fcntl.ioctl(fd, outq, b"\0\0\0\0"))[0]
@@ -201,7 +207,7 @@ class Outlet:
         hub (the consumer's exit removes it): the other sockets must still get the frame."""
         try:
             await self.send({"type": "websocket.send", "text": text})
-        except Exception:  # autobahn raises Disconnected on a closing socket
+        except Exception:  # uvicorn raises ClientDisconnected on a closing socket
             logger.debug("hub: a frame to a closing socket was dropped", exc_info=True)
 
     def over_limit(self) -> bool:
@@ -393,7 +399,10 @@ class Hub:
             self.early.clear()
         text = LIVE if live else DEGRADED
         for outlet in {outlet for members in self.outlets.values() for outlet in members}:
-            await outlet.write(text)
+            if outlet.over_limit():  # a write would wait for it: it resyncs once drained
+                await self._lagging(outlet)
+            else:
+                await outlet.write(text)
 
     async def _subscribe(self, group: str) -> None:
         joined = self.subscribed.get(group)
@@ -570,7 +579,7 @@ _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.Wea
 
 
 def hub() -> Hub:
-    """This event loop's hub (one per daphne process; one per test's loop)."""
+    """This event loop's hub (one per server process; one per test's loop)."""
     loop = asyncio.get_running_loop()
     found = _hubs.get(loop)
     if found is None:

@@ -1,4 +1,4 @@
-"""Shared fixtures: real PostgreSQL and Redis, personas, sockets and daphne processes.
+"""Shared fixtures: real PostgreSQL and Redis, personas, sockets and server processes.
 
 Under CI=true a missing PostgreSQL or Redis fails the run. Elsewhere the tests that need
 them are skipped loudly, and the others run on SQLite and the in-memory channel layer;
@@ -55,7 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     settings.CACHES["default"]["KEY_PREFIX"] = f"atelier-test-{os.getpid()}"
     # A password hash costs half a second on a loaded machine; tests need none of it
-    # (the daphne processes they start use tests/support/server_settings.py, the same).
+    # (the server processes they start use tests/support/server_settings.py, the same).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # And its own test database: two runs on one machine never drop each other's.
     database = settings.DATABASES["default"]

@@ -1,5 +1,5 @@
 """A small chaos run (bench/chaos.py): nothing acknowledged is lost or doubled, and every
-connected client sees what the database holds, after a round of cut connections, a daphne
+connected client sees what the database holds, after a round of cut connections, a server
 killed with SIGKILL and restarted, and the run's own Redis restarted.
 
 Only correctness is asserted; the full run's figures are in docs/performance.md.
@@ -25,10 +25,10 @@ def report() -> dict:
 
 def test_every_fault_was_injected(report):
     faults = report["faults"]
-    assert (faults["cut_rounds"], faults["daphne_kills"], faults["redis_restarts"]) == (1, 1, 1)
+    assert (faults["cut_rounds"], faults["server_kills"], faults["redis_restarts"]) == (1, 1, 1)
     assert 1 <= faults["connections_cut"] <= 4  # 20%; one reconnecting just then is not cut
-    assert report["closes"]["dropped"] >= 1  # the killed daphne's clients
-    assert report["reconnects"] >= 4  # the cut ones, and those of the killed daphne
+    assert report["closes"]["dropped"] >= 1  # the killed server's clients
+    assert report["reconnects"] >= 4  # the cut ones, and those of the killed server
     assert report["degraded_frames"] > 0  # the servers noticed Redis was gone
 
 

@@ -44,7 +44,7 @@ def test_the_web_service_gets_its_database_and_redis(compose):
 
 def test_the_web_service_migrates_on_start_and_waits_for_healthy_dependencies(compose):
     web = compose["services"]["web"]
-    # config.serve is daphne with the message limits every deployment needs.
+    # config.serve is uvicorn with the options every deployment needs.
     assert "migrate" in web["command"] and "python -m config.serve" in web["command"]
     assert web["depends_on"] == {
         "db": {"condition": "service_healthy"},

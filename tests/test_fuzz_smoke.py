@@ -1,5 +1,5 @@
 """The fuzzer cannot rot: a short run of `bench.fuzz` (a few thousand hostile frames over
-real sockets against a real daphne), checked for correctness only; bench/fuzz.py prints
+real sockets against a real server), checked for correctness only; bench/fuzz.py prints
 the figures of the long run (docs/performance.md)."""
 
 import pytest

@@ -19,24 +19,24 @@ def get_health(server) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def test_all_dependencies_up(daphne_server):
-    assert get_health(daphne_server()) == (
+def test_all_dependencies_up(asgi_server):
+    assert get_health(asgi_server()) == (
         200,
         {"status": "ok", "database": "ok", "channel_layer": "ok"},
     )
 
 
-def test_without_redis_the_service_is_degraded_but_up(daphne_server):
+def test_without_redis_the_service_is_degraded_but_up(asgi_server):
     # Nothing listens on this port: Redis is down for this server.
-    server = daphne_server(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    server = asgi_server(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
     assert get_health(server) == (
         200,
         {"status": "degraded", "database": "ok", "channel_layer": "down"},
     )
 
 
-def test_without_the_database_the_service_is_down(daphne_server):
-    server = daphne_server(DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/atelier")
+def test_without_the_database_the_service_is_down(asgi_server):
+    server = asgi_server(DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/atelier")
     assert get_health(server) == (
         503,
         {"status": "down", "database": "down", "channel_layer": "ok"},

@@ -73,9 +73,9 @@ def prepare_closed(organizer) -> SimpleNamespace:
 
 
 @pytest.fixture
-def live_workshop(daphne_server, workshop, organizer):
+def live_workshop(asgi_server, workshop, organizer):
     prepared = beside_the_browser(prepare_live, workshop=workshop, organizer=organizer)
-    prepared.server = daphne_server()
+    prepared.server = asgi_server()
     return prepared
 
 

@@ -53,9 +53,9 @@ def scroll_to_top_of(page, element, margin: int = 90) -> None:
 
 
 def test_on_phones_alice_writes_moves_her_post_its_and_sorts_them_into_a_cluster(
-    daphne_server, new_page, workshop, organizer
+    asgi_server, new_page, workshop, organizer
 ):
-    server = daphne_server()
+    server = asgi_server()
     alice, bob = new_page(**TOUCH_PHONE), new_page()
     link = SocketLink(alice)
     join_from_phone(alice, server, workshop, "Alice", "remote")
@@ -122,12 +122,10 @@ def test_on_phones_alice_writes_moves_her_post_its_and_sorts_them_into_a_cluster
     assert_no_sideways_scroll(alice, bob)
 
 
-def test_on_a_wider_phone_a_post_it_drops_between_two_side_by_side(
-    daphne_server, new_page, workshop
-):
+def test_on_a_wider_phone_a_post_it_drops_between_two_side_by_side(asgi_server, new_page, workshop):
     """At 412 px the lane not sorted yet, alone, shows two columns: every place is
     reachable, including the one between the two post-its of a row."""
-    server = daphne_server()
+    server = asgi_server()
     alice = new_page(viewport={"width": 412, "height": 915}, **TOUCH_PHONE)
     join_from_phone(alice, server, workshop, "Alice", "remote")
     for text in ("Des bancs", "Une fontaine", "Des toilettes"):
@@ -174,9 +172,9 @@ def postit_id(text: str) -> int:
 
 
 def test_a_dot_vote_on_phones_limits_the_dots_and_shows_counts_live_or_at_the_end(
-    daphne_server, new_page, workshop, organizer
+    asgi_server, new_page, workshop, organizer
 ):
-    server = daphne_server()
+    server = asgi_server()
     alice, bob = new_page(), new_page()
     join_from_phone(alice, server, workshop, "Alice", "remote")
     join_from_phone(bob, server, workshop, "Bob", "room")
@@ -263,10 +261,8 @@ def test_a_dot_vote_on_phones_limits_the_dots_and_shows_counts_live_or_at_the_en
     assert_no_sideways_scroll(alice, bob)
 
 
-def test_post_its_written_offline_are_sent_on_reconnect_once_each(
-    daphne_server, new_page, workshop
-):
-    server = daphne_server()
+def test_post_its_written_offline_are_sent_on_reconnect_once_each(asgi_server, new_page, workshop):
+    server = asgi_server()
     alice, bob = new_page(), new_page()
     link = SocketLink(alice)
     join_from_phone(alice, server, workshop, "Alice", "remote")

@@ -23,9 +23,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
 
 def test_a_welcome_on_the_same_socket_does_not_send_the_queue_again(
-    daphne_server, new_page, workshop
+    asgi_server, new_page, workshop
 ):
-    server = daphne_server()
+    server = asgi_server()
     alice = new_page()
     link = SocketLink(alice)
     join_from_phone(alice, server, workshop, "Alice", "remote")

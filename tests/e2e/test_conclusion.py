@@ -13,9 +13,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
 
 @pytest.fixture
-def group_writing(daphne_server, new_page, workshop, organizer):
+def group_writing(asgi_server, new_page, workshop, organizer):
     """Alice and Bob, each on a phone, in the same online group, breakouts open."""
-    server = daphne_server()
+    server = asgi_server()
     lead = Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
     (group,) = beside_the_browser(services.groups_create, actor=lead, count=1, kind="online")
     alice, bob = new_page(), new_page()

@@ -33,12 +33,10 @@ def watched(page):
     return page
 
 
-def test_no_page_of_a_live_workshop_violates_the_policy(
-    daphne_server, new_page, workshop, organizer
-):
+def test_no_page_of_a_live_workshop_violates_the_policy(asgi_server, new_page, workshop, organizer):
     organizer.set_password("organizer-pass-123")
     organizer.save()
-    server = daphne_server()
+    server = asgi_server()
     lead = Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
     (group,) = beside_the_browser(services.groups_create, actor=lead, count=1, kind="online")
     phone = watched(new_page())

@@ -60,9 +60,9 @@ def emails_to(address: str) -> list:
 
 
 def test_conclusion_to_proposal_to_comment_to_official_answer_seen_by_the_follower(
-    daphne_server, new_page, workshop
+    asgi_server, new_page, workshop
 ):
-    server = daphne_server()
+    server = asgi_server()
     organizer = workshop.organizer
     organizer.set_password(PASSWORD)
     organizer.save()

@@ -43,7 +43,7 @@ def lead_of(workshop, organizer) -> Actor:
 
 
 def test_a_participant_does_everything_with_the_keyboard_alone(
-    daphne_server, new_page, workshop, organizer
+    asgi_server, new_page, workshop, organizer
 ):
     lead = lead_of(workshop, organizer)
 
@@ -61,7 +61,7 @@ def test_a_participant_does_everything_with_the_keyboard_alone(
         return poll, group
 
     poll, group = beside_the_browser(plenary_with_an_open_board_and_a_poll)
-    server = daphne_server()
+    server = asgi_server()
     page = new_page()
 
     # Joining: a name, where one is, the button.
@@ -157,7 +157,7 @@ def test_a_participant_does_everything_with_the_keyboard_alone(
 
 
 def test_new_postits_are_announced_in_one_polite_summary(
-    daphne_server, new_page, workshop, organizer, join
+    asgi_server, new_page, workshop, organizer, join
 ):
     """Three post-its written by others arrive together: the polite live region says
     "3 new post-its" once, not three times."""
@@ -171,7 +171,7 @@ def test_new_postits_are_announced_in_one_polite_summary(
         return join(workshop, "Bob", "room")
 
     bob = beside_the_browser(brainstorm)
-    server = daphne_server()
+    server = asgi_server()
     page = new_page()
     link = SocketLink(page)
     join_from_phone(page, server, workshop, "Alice", "remote")

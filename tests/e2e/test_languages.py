@@ -23,9 +23,9 @@ def switch_language_with_the_keyboard(page, current_label: str, language: str) -
 
 
 def test_a_participant_switches_to_italian_and_the_choice_sticks(
-    daphne_server, new_page, workshop, organizer
+    asgi_server, new_page, workshop, organizer
 ):
-    server = daphne_server()
+    server = asgi_server()
     alice, bob = new_page(), new_page()
     alice.goto(f"{server.url}/j/{workshop.join_code}/")
     open_site_menu(alice)

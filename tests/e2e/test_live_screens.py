@@ -38,9 +38,9 @@ def template_workshop(organizer):
 
 
 def test_starting_the_templates_phases_logs_no_policy_violation_on_the_console(
-    daphne_server, new_page, template_workshop
+    asgi_server, new_page, template_workshop
 ):
-    server = daphne_server()
+    server = asgi_server()
     workshop = template_workshop
     phone = new_page(viewport=PHONE)
     console = new_page(viewport=LAPTOP)
@@ -64,8 +64,8 @@ def test_starting_the_templates_phases_logs_no_policy_violation_on_the_console(
         assert page.evaluate("window.__violations") == [], page.url
 
 
-def test_a_phones_header_is_one_row_with_a_menu(daphne_server, new_page, template_workshop):
-    server = daphne_server()
+def test_a_phones_header_is_one_row_with_a_menu(asgi_server, new_page, template_workshop):
+    server = asgi_server()
     phone = new_page(viewport=PHONE)
     join_from_phone(phone, server, template_workshop, "Alice", "remote")
     header = phone.locator(".site-header").bounding_box()
@@ -80,9 +80,9 @@ def test_a_phones_header_is_one_row_with_a_menu(daphne_server, new_page, templat
 
 
 def test_sections_that_open_show_a_marker_and_an_empty_queue_is_not_shown(
-    daphne_server, new_page, template_workshop
+    asgi_server, new_page, template_workshop
 ):
-    server = daphne_server()
+    server = asgi_server()
     phone = new_page(viewport=PHONE)
     join_from_phone(phone, server, template_workshop, "Alice", "remote")
     marker = phone.evaluate(

@@ -31,8 +31,8 @@ def open_console(new_page, server, workshop):
     return console
 
 
-def test_a_miniature_workshop_from_the_console(daphne_server, new_page, workshop):
-    server = daphne_server()
+def test_a_miniature_workshop_from_the_console(asgi_server, new_page, workshop):
+    server = asgi_server()
     console = open_console(new_page, server, workshop)
 
     alice, bob = new_page(), new_page()
@@ -119,9 +119,9 @@ def test_a_miniature_workshop_from_the_console(daphne_server, new_page, workshop
 
 
 def test_what_a_facilitator_is_typing_survives_a_live_redraw_of_the_panel(
-    daphne_server, new_page, workshop
+    asgi_server, new_page, workshop
 ):
-    server = daphne_server()
+    server = asgi_server()
     console = open_console(new_page, server, workshop)
     console.fill("#video-template", "https://meet.jit.si/parc-{group}")
 

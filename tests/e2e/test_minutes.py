@@ -25,10 +25,10 @@ def log_in(page, server, user, password: str) -> None:
 
 
 def test_the_organizer_follows_the_minutes_until_they_download_them(
-    daphne_server, new_page, workshop, organizer, join, settings, tmp_path
+    asgi_server, new_page, workshop, organizer, join, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "media"  # the server and this test share the files
-    server = daphne_server(MEDIA_ROOT=str(settings.MEDIA_ROOT))
+    server = asgi_server(MEDIA_ROOT=str(settings.MEDIA_ROOT))
     join(workshop, "Alice")
     lead = Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
     phase = services.phase_add(
@@ -60,10 +60,8 @@ def test_the_organizer_follows_the_minutes_until_they_download_them(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_a_participant_downloads_their_data_then_erases_their_name(
-    daphne_server, new_page, workshop
-):
-    server = daphne_server()
+def test_a_participant_downloads_their_data_then_erases_their_name(asgi_server, new_page, workshop):
+    server = asgi_server()
     phone = new_page()
     join_from_phone(phone, server, workshop, "Alice", "remote")
     phone.click("text=Vos données : les télécharger ou les effacer")

@@ -44,9 +44,9 @@ def quoted(steps: str) -> set[str]:
     return set(re.findall(r"“([^”]+)”", re.sub(r"\s+", " ", steps)))
 
 
-def test_a_newcomer_runs_a_first_workshop_from_the_readme(daphne_server, new_page, monkeypatch):
+def test_a_newcomer_runs_a_first_workshop_from_the_readme(asgi_server, new_page, monkeypatch):
     steps = readme_steps()
-    server = daphne_server()
+    server = asgi_server()
     printed = printed_by_make_run(monkeypatch, server.port)
     login_link = printed["Organizer login"]
     username, password = re.match(r"(\S+) / (\S+)", printed["username / password"]).groups()

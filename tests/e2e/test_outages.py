@@ -10,9 +10,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
 
 def test_a_page_without_live_updates_says_so_and_still_catches_up(
-    daphne_server, redis_proxy, new_page, workshop
+    asgi_server, redis_proxy, new_page, workshop
 ):
-    server = daphne_server(REDIS_URL=redis_proxy.redis_url, LIVE_HEARTBEAT_S="0.5")
+    server = asgi_server(REDIS_URL=redis_proxy.redis_url, LIVE_HEARTBEAT_S="0.5")
     alice, bob = new_page(), new_page()
     join_from_phone(alice, server, workshop, "Alice", "remote")
     join_from_phone(bob, server, workshop, "Bob", "room")

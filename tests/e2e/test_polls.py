@@ -71,9 +71,9 @@ def the_poll(question: str) -> Poll:
 
 
 def test_a_single_choice_poll_from_the_console_answered_on_phones_shown_live_on_the_projector(
-    daphne_server, new_page, workshop, organizer
+    asgi_server, new_page, workshop, organizer
 ):
-    server = daphne_server()
+    server = asgi_server()
     console = open_console(
         new_page(viewport=LAPTOP), server, workshop, organizer.username, "organizer-pass-123"
     )
@@ -161,9 +161,9 @@ def test_a_single_choice_poll_from_the_console_answered_on_phones_shown_live_on_
 
 
 def test_results_shown_at_close_stay_hidden_from_phones_until_the_facilitator_closes_the_poll(
-    daphne_server, new_page, workshop, organizer
+    asgi_server, new_page, workshop, organizer
 ):
-    server = daphne_server()
+    server = asgi_server()
     console = open_console(
         new_page(viewport=LAPTOP), server, workshop, organizer.username, "organizer-pass-123"
     )
@@ -229,9 +229,9 @@ def organizer_actor(workshop, organizer) -> Actor:
 
 
 def test_a_word_cloud_answered_by_keyboard_on_a_phone_and_too_many_words_refused(
-    daphne_server, new_page, workshop, organizer
+    asgi_server, new_page, workshop, organizer
 ):
-    server = daphne_server()
+    server = asgi_server()
     alice, bob = new_page(), new_page()
     join_from_phone(alice, server, workshop, "Alice", "remote")
     join_from_phone(bob, server, workshop, "Bob", "room")
@@ -292,10 +292,10 @@ def test_a_word_cloud_answered_by_keyboard_on_a_phone_and_too_many_words_refused
 
 
 def test_a_draft_poll_s_buttons_in_the_console_say_what_they_do(
-    daphne_server, new_page, workshop, organizer
+    asgi_server, new_page, workshop, organizer
 ):
     """The button that opens a poll reads "Ouvrir" (an action), not "Ouvert" (its state)."""
-    server = daphne_server()
+    server = asgi_server()
     poll = beside_the_browser(
         services.poll_create,
         actor=organizer_actor(workshop, organizer),

@@ -9,9 +9,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
 
 def test_a_post_it_written_on_one_phone_appears_on_the_other_and_the_projector(
-    daphne_server, new_page, workshop
+    asgi_server, new_page, workshop
 ):
-    server = daphne_server()
+    server = asgi_server()
     alice, bob = new_page(), new_page()
     join_from_phone(alice, server, workshop, "Alice", "remote")
     join_from_phone(bob, server, workshop, "Bob", "room")
@@ -49,9 +49,9 @@ def test_a_post_it_written_on_one_phone_appears_on_the_other_and_the_projector(
 
 
 def test_a_reloaded_phone_shows_the_wall_and_keeps_the_participant_in(
-    daphne_server, new_page, workshop
+    asgi_server, new_page, workshop
 ):
-    server = daphne_server()
+    server = asgi_server()
     alice = new_page()
     join_from_phone(alice, server, workshop, "Alice", "remote")
     alice.fill("form[data-command='postit.create'] textarea", "Première idée")
@@ -64,9 +64,9 @@ def test_a_reloaded_phone_shows_the_wall_and_keeps_the_participant_in(
 
 
 def test_a_participant_writing_too_fast_is_told_and_the_post_it_goes_a_moment_later(
-    daphne_server, new_page, workshop
+    asgi_server, new_page, workshop
 ):
-    server = daphne_server(LIVE_RATE_LIMITS='{"postits": [2, 0.5]}')
+    server = asgi_server(LIVE_RATE_LIMITS='{"postits": [2, 0.5]}')
     alice = new_page()
     join_from_phone(alice, server, workshop, "Alice", "remote")
     for text in ("Un", "Deux", "Trois"):

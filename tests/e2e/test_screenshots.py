@@ -76,13 +76,13 @@ def shoot(page, name: str, *, full_page: bool = False) -> None:
     )
 
 
-def test_the_readme_screenshots(daphne_server, new_page, workshop, organizer):
+def test_the_readme_screenshots(asgi_server, new_page, workshop, organizer):
     organizer.set_password(PASSWORD)
     organizer.save()
     Workshop.objects.filter(pk=workshop.pk).update(join_code=JOIN_CODE)
     workshop.refresh_from_db()
     table = beside_the_browser(a_workshop_under_way, workshop=workshop, organizer=organizer)
-    server = daphne_server(PUBLIC_URL=PUBLIC_URL)
+    server = asgi_server(PUBLIC_URL=PUBLIC_URL)
 
     phone = new_page(viewport={"width": 360, "height": 780})
     join_from_phone(phone, server, workshop, "Alice", "remote")

@@ -276,11 +276,9 @@ def no_formula_cells(text: str, where: str) -> list[list[str]]:
     return rows
 
 
-def test_no_payload_runs_in_any_view_or_export(
-    daphne_server, browser, organizer, settings, tmp_path
-):
+def test_no_payload_runs_in_any_view_or_export(asgi_server, browser, organizer, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"  # the server and this test share the files
-    server = daphne_server(MEDIA_ROOT=str(settings.MEDIA_ROOT))
+    server = asgi_server(MEDIA_ROOT=str(settings.MEDIA_ROOT))
     workshop = beside_the_browser(services.workshop_create, organizer=organizer, title=TITLE)
     people = beside_the_browser(hold_the_workshop, workshop=workshop)
     world = World(

@@ -1,5 +1,5 @@
 """A server killed while a group is writing loses nothing it acknowledged, and the editor's
-unacknowledged work goes through after the restart (a real daphne process, SIGKILL)."""
+unacknowledged work goes through after the restart (a real server process, SIGKILL)."""
 
 import asyncio
 import base64
@@ -44,7 +44,7 @@ async def server_state(socket, group_id: int) -> bytes:
 
 
 def test_a_restart_mid_writing_keeps_every_acknowledged_update(
-    daphne_server, workshop, organizer, alice
+    asgi_server, workshop, organizer, alice
 ):
     lead = Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
     (group,) = services.groups_create(actor=lead, count=1, kind="online")
@@ -52,7 +52,7 @@ def test_a_restart_mid_writing_keeps_every_acknowledged_update(
     cookie = session_cookie(participant=alice)
     editor = Doc()  # Alice's editor: each line is one update, as she types
     fragment = editor.get("prosemirror", type=XmlFragment)
-    first = daphne_server()
+    first = asgi_server()
 
     async def write_until_killed() -> set[int]:
         socket = await connect(first, workshop, cookie)
@@ -76,7 +76,7 @@ def test_a_restart_mid_writing_keeps_every_acknowledged_update(
     acked = asyncio.run(write_until_killed())
     assert LINES // 4 <= len(acked) < LINES, "the kill must land while updates are in flight"
 
-    second = daphne_server()
+    second = asgi_server()
 
     async def after_restart() -> tuple[bytes, bytes]:
         socket = await connect(second, workshop, cookie)

@@ -57,9 +57,9 @@ def subscribers(group: str) -> int:
 
 
 def test_sockets_of_one_process_share_one_subscription_and_get_each_frame_once(
-    daphne_server, workshop, alice, bob, join
+    asgi_server, workshop, alice, bob, join
 ):
-    server = daphne_server()
+    server = asgi_server()
     carol = join(workshop, "Carol")
     cookies = [session_cookie(participant=person) for person in (alice, bob, carol)]
 
@@ -156,10 +156,10 @@ async def test_sockets_that_go_away_are_forgotten_however_they_end(workshop, ali
 
 
 def test_a_slow_socket_is_told_to_resync_instead_of_being_buffered(
-    daphne_server, workshop, alice, bob
+    asgi_server, workshop, alice, bob
 ):
     # 150 post-its at once from one person: not what is tested here.
-    server = daphne_server(
+    server = asgi_server(
         LIVE_SLOW_CLIENT_BYTES="16384", LIVE_RATE_LIMITS='{"postits": [1000, 1000]}'
     )
     alice_cookie, bob_cookie = session_cookie(participant=alice), session_cookie(participant=bob)

@@ -147,7 +147,7 @@ async def test_a_language_is_no_longer_rendered_once_its_last_socket_left(
     assert await in_use(workshop.pk) == ["fr"]
 
 
-async def daphne_socket(server, workshop_id: int, cookie: str):
+async def server_socket(server, workshop_id: int, cookie: str):
     socket = await websockets.connect(
         f"ws://127.0.0.1:{server.port}/ws/workshops/{workshop_id}/?view=participant",
         additional_headers={"Cookie": cookie, "Origin": server.url},
@@ -169,15 +169,15 @@ async def first_event(socket) -> dict:
 
 
 def test_an_italian_socket_of_one_process_gets_italian_from_a_command_in_another(
-    daphne_server, workshop, alice, bob
+    asgi_server, workshop, alice, bob
 ):
-    first, second = daphne_server(), daphne_server()
+    first, second = asgi_server(), asgi_server()
     italian_cookie = f"{session_cookie(participant=alice)}; {settings.LANGUAGE_COOKIE_NAME}=it"
     french_cookie = session_cookie(participant=bob)
 
     async def scenario() -> dict:
-        italian = await daphne_socket(first, workshop.pk, italian_cookie)
-        french = await daphne_socket(second, workshop.pk, french_cookie)
+        italian = await server_socket(first, workshop.pk, italian_cookie)
+        french = await server_socket(second, workshop.pk, french_cookie)
         command = {"type": "cmd", "id": "x1", "name": "postit.create", "args": {"text": "Ombra"}}
         await french.send(json.dumps(command))
         event = await first_event(italian)

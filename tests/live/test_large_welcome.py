@@ -1,5 +1,5 @@
-"""A welcome bigger than daphne's default 1 MiB (a console catching up on a large board)
-reaches the client through a real daphne: it once broke the socket for good."""
+"""A welcome bigger than 1 MiB, daphne's default limit (a console catching up on a large board)
+reaches the client through a real server: it once broke the socket for good."""
 
 import asyncio
 import json
@@ -13,12 +13,12 @@ from workshops.models import PostIt
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
-def test_a_welcome_over_a_mebibyte_is_delivered(daphne_server, workshop, alice):
+def test_a_welcome_over_a_mebibyte_is_delivered(asgi_server, workshop, alice):
     PostIt.objects.bulk_create(
         PostIt(workshop=workshop, author=alice, text=f"Idée {n} " + "x" * 260, position=n)
         for n in range(1200)
     )
-    server = daphne_server()
+    server = asgi_server()
     cookie = session_cookie(participant=alice)
 
     async def welcome_size() -> tuple[int, int]:

@@ -46,9 +46,9 @@ def postit(command_id: str, text: str) -> str:
 
 
 def test_without_postgres_commands_are_refused_clearly_and_go_through_once_it_is_back(
-    daphne_server, postgres_proxy, workshop, alice
+    asgi_server, postgres_proxy, workshop, alice
 ):
-    server = daphne_server(DATABASE_URL=postgres_proxy.database_url)
+    server = asgi_server(DATABASE_URL=postgres_proxy.database_url)
     cookie = session_cookie(participant=alice)
 
     async def scenario() -> tuple[dict, dict, dict]:
@@ -104,9 +104,9 @@ def postit_event(text: str) -> Callable[[dict], bool]:
 
 
 def test_without_redis_commands_are_saved_clients_poll_and_fan_out_comes_back(
-    daphne_server, redis_proxy, workshop, alice, bob
+    asgi_server, redis_proxy, workshop, alice, bob
 ):
-    server = daphne_server(REDIS_URL=redis_proxy.redis_url, LIVE_HEARTBEAT_S="0.5")
+    server = asgi_server(REDIS_URL=redis_proxy.redis_url, LIVE_HEARTBEAT_S="0.5")
     alice_cookie, bob_cookie = session_cookie(participant=alice), session_cookie(participant=bob)
 
     async def scenario() -> dict:

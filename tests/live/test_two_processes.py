@@ -1,4 +1,4 @@
-"""Two daphne processes sharing Redis and PostgreSQL act as one server."""
+"""Two server processes sharing Redis and PostgreSQL act as one server."""
 
 import asyncio
 import json
@@ -31,9 +31,9 @@ async def first_frame_of_type(socket, kind: str) -> dict:
 
 
 def test_a_post_it_sent_through_one_process_reaches_a_client_of_the_other(
-    daphne_server, workshop, alice, bob
+    asgi_server, workshop, alice, bob
 ):
-    first, second = daphne_server(), daphne_server()
+    first, second = asgi_server(), asgi_server()
     alice_cookie, bob_cookie = session_cookie(participant=alice), session_cookie(participant=bob)
 
     async def scenario() -> dict:

@@ -1,4 +1,4 @@
-"""Settings of the daphne processes the tests start: the product's, with the tests' fast
+"""Settings of the server processes the tests start: the product's, with the tests' fast
 password hasher (the test database's accounts are hashed with it)."""
 
 from config.settings import *  # noqa: F403

@@ -1,4 +1,5 @@
-"""Real daphne processes on the test database and Redis, and a TCP proxy to cut links."""
+"""Real server processes (config.serve) on the test database and Redis, and a TCP proxy to
+cut links."""
 
 import os
 import socket
@@ -15,7 +16,7 @@ from django.conf import settings
 
 from tests.support.proxy import TcpProxy
 
-__all__ = ["daphne_server", "postgres_proxy", "redis_proxy"]
+__all__ = ["asgi_server", "postgres_proxy", "redis_proxy"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +28,7 @@ def free_port() -> int:
 
 
 def server_env(**overrides: str) -> dict[str, str]:
-    """The environment of a daphne process that shares this test run's database and layer."""
+    """The environment of a server process that shares this test run's database and layer."""
     database = settings.DATABASES["default"]
     env = dict(os.environ)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set around browser tests; never for servers
@@ -48,7 +49,7 @@ def server_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-class DaphneProcess:
+class ServerProcess:
     def __init__(self, port: int, env: dict[str, str], log: Path) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
@@ -66,7 +67,7 @@ class DaphneProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"daphne exited:\n{self.log.read_text()}")
+                raise RuntimeError(f"the server exited:\n{self.log.read_text()}")
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=1):
                     return
@@ -74,7 +75,7 @@ class DaphneProcess:
                 return  # it answers (a 503 is an answer: tests of outages start it so)
             except OSError:
                 time.sleep(0.1)
-        raise TimeoutError(f"daphne not ready on {self.url}:\n{self.log.read_text()}")
+        raise TimeoutError(f"the server is not ready on {self.url}:\n{self.log.read_text()}")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -86,13 +87,13 @@ class DaphneProcess:
 
 
 @pytest.fixture
-def daphne_server(transactional_db, tmp_path):
-    """Start daphne processes on this run's database and Redis: `daphne_server(**env)`."""
-    started: list[DaphneProcess] = []
+def asgi_server(transactional_db, tmp_path):
+    """Start server processes on this run's database and Redis: `asgi_server(**env)`."""
+    started: list[ServerProcess] = []
 
-    def start(**env: str) -> DaphneProcess:
-        server = DaphneProcess(
-            free_port(), server_env(**env), tmp_path / f"daphne-{len(started)}.log"
+    def start(**env: str) -> ServerProcess:
+        server = ServerProcess(
+            free_port(), server_env(**env), tmp_path / f"server-{len(started)}.log"
         )
         started.append(server)
         server.wait_ready()
@@ -105,7 +106,7 @@ def daphne_server(transactional_db, tmp_path):
 
 @pytest.fixture
 def postgres_proxy():
-    """A cuttable link to the test database: give `proxy.database_url` to a daphne."""
+    """A cuttable link to the test database: give `proxy.database_url` to a server."""
     database = settings.DATABASES["default"]
     proxy = TcpProxy(database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432))
     proxy.database_url = proxy.url("postgres", f"/{database['NAME']}", user=database["USER"])
@@ -115,7 +116,7 @@ def postgres_proxy():
 
 @pytest.fixture
 def redis_proxy():
-    """A cuttable link to the test run's Redis: give `proxy.redis_url` to a daphne."""
+    """A cuttable link to the test run's Redis: give `proxy.redis_url` to a server."""
     address = urlsplit(settings.REDIS_URL)
     proxy = TcpProxy(address.hostname, address.port or 6379)
     proxy.redis_url = proxy.url("redis", address.path or "/0")
