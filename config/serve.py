@@ -31,10 +31,10 @@ APPLICATION = "config.asgi:application"
 GRACEFUL_SHUTDOWN_S = 5
 
 
-def server_config(host: str, port: int) -> uvicorn.Config:
+def server_config(host: str, port: int, application: object = APPLICATION) -> uvicorn.Config:
     """The uvicorn configuration of one Atelier process listening on `host`:`port`."""
     return uvicorn.Config(
-        APPLICATION,
+        application,
         host=host,
         port=port,
         loop="asyncio",
