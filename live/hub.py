@@ -13,7 +13,7 @@ The hub does what the `websockets` library's `broadcast()` does instead:
 - a message published to a stream (already encoded, once per language its sockets speak,
   by `live.broadcast.send_frames`) is decoded once per process and its finished text is
   written to every local socket following the stream, in that socket's language: framed
-  once per language, the same bytes go to each socket's transport (`framed_writer`); the hub
+  once per language, the same bytes go to each socket's transport (`SocketTransport`); the hub
   keeps the languages of its sockets per workshop in Redis for the publishers
   (live/languages.py), and a socket whose language an event lacks gets `resync` instead;
 - events of a stream are written in sequence order: two commands that commit one after
@@ -90,7 +90,7 @@ def expose_send(app):
 
     Channels' session middleware wraps `send` to save sessions on accept; the hub writes
     every live frame straight to the server's callable instead (one coroutine per frame,
-    not three), and can look at the transport behind it (`buffered_bytes_probe`).
+    not three), and can look at the transport behind it (`SocketTransport`).
     """
 
     async def with_send(scope, receive, send):
@@ -101,66 +101,80 @@ def expose_send(app):
     return with_send
 
 
-def buffered_bytes_probe(send: Send) -> Callable[[], int] | None:
-    """How many bytes wait to reach this socket's client, when the server lets us see it.
+class SocketTransport:
+    """What the hub sees of one socket's connection when the server lets it: uvicorn hands
+    each connection its protocol's bound `send`, and behind it are the `websockets`
+    sans-I/O connection and the asyncio transport. Other servers give none: their
+    sockets are written through ASGI and never judged slow.
 
-    uvicorn hands each connection its protocol's bound `send`: what waits is the kernel's
-    send queue (SIOCOUTQ, Linux) plus what the asyncio transport still buffers because the
-    kernel's queue was full. The transport pauses the protocol (whose `send` then waits)
-    only past our own limit, so that one slow socket never holds up a fan-out: the hub
-    stops writing to it first. Other servers give no probe: their sockets are never
-    judged slow.
+    - `over_limit`: more than LIVE_SLOW_CLIENT_BYTES wait to reach the client: the kernel's
+      send queue (SIOCOUTQ, Linux) plus what the transport still buffers because that
+      queue was full. Asking the kernel is a system call per socket and write (a tenth of
+      a fan-out's cost), so it is asked only when the answer could be yes: the bytes
+      queued can only have grown by what was written since the last answer.
+    - `write_frame`: a finished WebSocket frame written straight to the transport, when no
+      extension (deflate) was negotiated. Through ASGI each socket's `send` encodes and
+      frames the text again; the hub frames an event once per language (`frame_bytes`)
+      and writes the same bytes to every socket, as `websockets.broadcast()` shares one
+      encoding. Writes stay in order with the consumer's own sends (acks, welcomes), which
+      go to the same transport synchronously.
+
+    The transport pauses the protocol (whose `send` then waits) only past the limit, so one
+    slow socket never holds up a fan-out: the hub stops writing to it first.
     """
-    protocol = getattr(send, "__self__", None)
-    transport = getattr(protocol, "transport", None)
-    writable = getattr(protocol, "writable", None)
-    if not all(hasattr(transport, name) for name in ("get_write_buffer_size", "get_extra_info")):
-        return None
-    sock = transport.get_extra_info("socket")
-    if sock is None or not isinstance(writable, asyncio.Event):
-        return None
-    limit = settings.LIVE_SLOW_CLIENT_BYTES
-    transport.set_write_buffer_limits(high=limit + 1, low=limit // 2)
-    fd = sock.fileno()
-    outq = getattr(termios, "TIOCOUTQ", None)  # SIOCOUTQ on Linux
 
-    def buffered() -> int:
-        queued = transport.get_write_buffer_size()
-        if not writable.is_set():
-            return max(queued, limit + 1)  # paused: a write would wait for it
-        if outq is not None:
-            with contextlib.suppress(OSError):
-                queued += struct.unpack("i", fcntl.ioctl(fd, outq, b"\0\0\0\0"))[0]
-        return queued
+    __slots__ = ("bound", "connection", "fd", "limit", "protocol", "shareable", "transport")
 
-    return buffered
+    def __init__(self, protocol, connection: Protocol, transport, fd: int) -> None:
+        self.protocol = protocol
+        self.connection = connection
+        self.transport = transport
+        self.fd = fd
+        self.limit = settings.LIVE_SLOW_CLIENT_BYTES
+        self.shareable = not connection.extensions  # frames made once fit every socket
+        self.bound = 0  # at least as many bytes as wait in the kernel's queue
+        transport.set_write_buffer_limits(high=self.limit + 1, low=self.limit // 2)
 
+    @classmethod
+    def of(cls, send: Send) -> "SocketTransport | None":
+        protocol = getattr(send, "__self__", None)
+        connection = getattr(protocol, "conn", None)
+        transport = getattr(protocol, "transport", None)
+        writable = getattr(protocol, "writable", None)
+        if not isinstance(connection, Protocol) or not isinstance(writable, asyncio.Event):
+            return None
+        sock = transport.get_extra_info("socket") if transport is not None else None
+        return None if sock is None else cls(protocol, connection, transport, sock.fileno())
 
-def framed_writer(send: Send) -> Callable[[bytes], bool] | None:
-    """Write a finished WebSocket frame straight to this socket's transport, when the server
-    lets us: uvicorn's `websockets` sans-I/O protocol, with no extension negotiated.
-
-    Through ASGI, each socket's `send` encodes the text and frames it again (a few µs per
-    socket and event, the largest part of a fan-out's cost); the hub frames an event once
-    per language instead (`frame_bytes`) and writes the same bytes to every socket, as the
-    `websockets` library's own `broadcast()` shares one encoding. Writes stay in order with
-    the consumer's own sends (acks, welcomes), which also go straight to the transport.
-    The writer returns False once the socket is closing: the caller then uses `send`, which
-    raises for the closing socket as ASGI says it must.
-    """
-    protocol = getattr(send, "__self__", None)
-    connection = getattr(protocol, "conn", None)
-    transport = getattr(protocol, "transport", None)
-    if not isinstance(connection, Protocol) or transport is None or connection.extensions:
-        return None
-
-    def write(frame: bytes) -> bool:
-        if connection.state is not State.OPEN or protocol.close_sent:
+    def write_frame(self, frame: bytes) -> bool:
+        """Write `frame`; False (nothing written) once the socket is closing: the caller
+        then uses `send`, which says so as ASGI requires."""
+        if self.connection.state is not State.OPEN or self.protocol.close_sent:
             return False
-        transport.write(frame)
+        self.transport.write(frame)
+        self.bound += len(frame)
         return True
 
-    return write
+    def wrote(self, size: int) -> None:
+        self.bound += size
+
+    def over_limit(self) -> bool:
+        if not self.protocol.writable.is_set():
+            return True  # paused: a write would wait for it
+        in_transport = self.transport.get_write_buffer_size()
+        if not in_transport and self.bound <= self.limit:
+            return False  # the kernel's queue holds at most `bound` bytes
+        self.bound = in_transport + self.kernel_queue()
+        return self.bound > self.limit
+
+    def kernel_queue(self) -> int:
+        outq = getattr(termios, "TIOCOUTQ", None)  # SIOCOUTQ on Linux
+        if outq is None:
+            return 0  # not knowable here: only the transport's buffer counts
+        try:
+            return struct.unpack("i", fcntl.ioctl(self.fd, outq, b"\0\0\0\0"))[0]
+        except OSError:
+            return 0
 
 
 def frame_bytes(text: str) -> bytes:
@@ -176,7 +190,6 @@ class Outlet:
 
     __slots__ = (
         "__weakref__",
-        "buffered",
         "close",
         "floor",
         "framed",
@@ -185,6 +198,7 @@ class Outlet:
         "lagging_since",
         "language",
         "send",
+        "transport",
         "workshop_id",
     )
 
@@ -203,8 +217,10 @@ class Outlet:
         self.groups: frozenset[str] = frozenset()
         self.held: list[dict] | None = None  # messages kept while its own frame is handled
         self.floor: dict[str, int] = {}  # stream -> the seq its last welcome caught up to
-        self.buffered = buffered_bytes_probe(send)
-        self.framed = framed_writer(send)
+        self.transport = SocketTransport.of(send)
+        # Where the hub writes frames made once for every socket, when it can.
+        shareable = self.transport is not None and self.transport.shareable
+        self.framed = self.transport.write_frame if shareable else None
         self.lagging_since: float | None = None
 
     def hold(self) -> None:
@@ -242,13 +258,15 @@ class Outlet:
     async def write(self, text: str) -> None:
         """Write one frame; a socket closing meanwhile is skipped, never an error for the
         hub (the consumer's exit removes it): the other sockets must still get the frame."""
+        if self.transport is not None:
+            self.transport.wrote(len(text.encode()))
         try:
             await self.send({"type": "websocket.send", "text": text})
         except Exception:  # uvicorn raises ClientDisconnected on a closing socket
             logger.debug("hub: a frame to a closing socket was dropped", exc_info=True)
 
     def over_limit(self) -> bool:
-        return self.buffered is not None and self.buffered() > settings.LIVE_SLOW_CLIENT_BYTES
+        return self.transport is not None and self.transport.over_limit()
 
 
 def frame_in(message: dict, language: str) -> str:

@@ -1,5 +1,5 @@
 """The hub writes each event's frame, made once, straight to every socket's transport
-(live/hub.py, `framed_writer`): through a real uvicorn configured as `config.serve`, those
+(live/hub.py, `SocketTransport`): through a real uvicorn configured as `config.serve`, those
 bytes reach a browser-like client as the text frame ASGI would have sent, in order with the
 consumer's own sends, and the slow-client probe reads the same transport."""
 
@@ -9,7 +9,7 @@ import uvicorn
 import websockets
 
 from config.serve import server_config
-from live.hub import buffered_bytes_probe, frame_bytes, framed_writer
+from live.hub import SocketTransport, frame_bytes
 from tests.support.servers import free_port
 
 EVENT = '{"type": "event", "html": "<p>Été, 😀</p>"}'
@@ -33,14 +33,14 @@ async def test_a_frame_written_to_the_transport_reaches_the_client_in_order():
     async def application(scope, receive, send):
         assert (await receive())["type"] == "websocket.connect"
         await send({"type": "websocket.accept"})
-        write, probe = framed_writer(send), buffered_bytes_probe(send)
-        seen.update(framed=write is not None, buffered=probe() if probe else None)
+        transport = SocketTransport.of(send)
+        seen.update(shareable=transport.shareable, over_limit=transport.over_limit())
         await send({"type": "websocket.send", "text": "before"})
-        seen["written"] = all(write(frame_bytes(text)) for text in (EVENT, LONG)) if write else 0
+        seen["written"] = all(transport.write_frame(frame_bytes(text)) for text in (EVENT, LONG))
         await send({"type": "websocket.send", "text": "after"})
         while (await receive())["type"] != "websocket.disconnect":
             pass
-        seen["after_close"] = write(frame_bytes(EVENT)) if write else None
+        seen["after_close"] = transport.write_frame(frame_bytes(EVENT))
 
     server, task, port = await serve(application)
     try:
@@ -54,4 +54,5 @@ async def test_a_frame_written_to_the_transport_reaches_the_client_in_order():
         server.should_exit = True
         await task
     assert received == ["before", EVENT, LONG, "after"]
-    assert seen == {"framed": True, "buffered": 0, "written": True, "after_close": False}
+    expected = {"shareable": True, "over_limit": False, "written": True, "after_close": False}
+    assert seen == expected

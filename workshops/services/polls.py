@@ -304,19 +304,19 @@ def _respondent(actor: Actor) -> Participant:
 
 
 def _open_poll_for(participant: Participant, poll_id: object) -> Poll:
+    if type(poll_id) is not int:
+        raise Refused("not_found", _("This poll does not exist."))
+    # Held until the answer commits: closing the poll waits for it, and the poll read
+    # after the lock shows its status as it stays until then (an answer sent after the
+    # close sees the poll closed).
+    share_lock(Poll, poll_id)
     poll = (
         Poll.objects.filter(pk=poll_id, workshop_id=participant.workshop_id)
         .exclude(status=Poll.Status.DRAFT)
         .first()
-        if type(poll_id) is int
-        else None
     )
     if poll is None or (poll.group_id is not None and poll.group_id != participant.group_id):
         raise Refused("not_found", _("This poll does not exist."))
-    # Held until the answer commits: closing the poll waits for it, and an answer sent
-    # after the close sees the poll closed.
-    share_lock(Poll, poll.pk)
-    poll.refresh_from_db(fields=["status"])
     if poll.status != Poll.Status.OPEN:
         raise Refused("poll_closed", _("This poll is closed."))
     return poll
@@ -383,8 +383,13 @@ def poll_answer(*, actor: Actor, poll_id: int, answer: object) -> dict:
             respondent = (last["last"] or 0) + 1
         else:
             respondent = 0
-        PollAnswer.objects.update_or_create(
-            poll=poll, participant=participant, respondent=respondent, defaults=fields
+        # One statement, an answer or a changed answer alike (update_or_create takes a
+        # savepoint, a read and a write: a poll storm is a thousand of these in seconds).
+        PollAnswer.objects.bulk_create(
+            [PollAnswer(poll=poll, participant=participant, respondent=respondent, **fields)],
+            update_conflicts=True,
+            unique_fields=["poll", "participant", "respondent"],
+            update_fields=[*fields, "answered_at"],
         )
         publish_poll_tally(poll)
     return {"poll": poll.pk, "answer": answer, "respondent": respondent}
