@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from config.serve import MAX_MESSAGE_BYTES
+from live.batches import batcher
 from live.hub import SEND_KEY, Outlet, hub
 from live.orm import orm
 from live.ratelimit import check_hello_rate
@@ -27,7 +28,7 @@ from live.resync import catch_up
 from live.snapshots import bind_loop
 from live.streams import is_stream_key, layer_group
 from workshops.actors import Actor, Role, View, resolve_actor
-from workshops.commands import execute_command
+from workshops.commands import Submitted, execute_command
 from workshops.errors import Refused, SlowDown
 from workshops.fragments import current_tallies
 from workshops.models import Workshop
@@ -379,8 +380,15 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         with translation.override(self.language):
             return service(actor=self.actor, **arguments)
 
+    async def run_command(self, client_id: str, name: str, args: dict) -> dict:
+        together = batcher(name)
+        if together is not None:  # a poll storm: answers of every socket run together
+            command = Submitted(self.actor, client_id, name, args, self.language)
+            return await together.submit(command)
+        return await self.run_command_alone(client_id, name, args)
+
     @orm
-    def run_command(self, client_id: str, name: str, args: dict) -> dict:
+    def run_command_alone(self, client_id: str, name: str, args: dict) -> dict:
         with translation.override(self.language):
             return execute_command(actor=self.actor, client_id=client_id, name=name, args=args)
 

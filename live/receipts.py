@@ -2,11 +2,15 @@
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
+from functools import reduce
+from operator import or_
+from typing import Protocol
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from live.models import CommandReceipt
@@ -40,9 +44,7 @@ def run_once(
         if receipt_id is None:
             earlier = CommandReceipt.objects.get(actor=actor_key, client_id=client_id)
             if earlier.args_digest != digest:
-                raise Refused(
-                    "id_reused", _("This command id was already used for another command.")
-                )
+                raise _id_reused(translation.get_language())
             return earlier.result
         result = execute()
         CommandReceipt.objects.filter(pk=receipt_id).update(result=result)
@@ -63,6 +65,100 @@ def claim(*, actor_key: str, client_id: str, name: str, digest: str) -> int | No
         )
         row = cursor.fetchone()
     return None if row is None else row[0]
+
+
+class Command(Protocol):
+    """One client command among several run together (`run_many_once`)."""
+
+    actor_key: str
+    client_id: str
+    name: str
+    args: Mapping[str, object]
+    language: str  # of its refusal, if any
+
+
+Outcome = dict | Refused
+Key = tuple[str, str]  # actor, client id
+
+
+def run_many_once(
+    commands: Sequence[Command], execute_many: Callable[[list[int]], list[Outcome]]
+) -> list[Outcome]:
+    """`run_once` for several commands in one transaction: the outcome of each, as if they
+    had come one after the other.
+
+    `execute_many` gets the indexes of the new commands and returns their outcomes (a
+    result, or a refusal that changed nothing); a replay is answered from its receipt; an
+    id repeated within `commands` is a replay of its first. Refused commands leave no
+    receipt, as in `run_once`.
+    """
+    digests = [args_digest(command.name, command.args) for command in commands]
+    firsts: dict[Key, int] = {}
+    for index, command in enumerate(commands):
+        firsts.setdefault((command.actor_key, command.client_id), index)
+    outcomes: list[Outcome | None] = [None] * len(commands)
+    with transaction.atomic():
+        claimed = claim_many([(commands[index], digests[index]) for index in firsts.values()])
+        new = [index for key, index in firsts.items() if key in claimed]
+        replayed = {key: index for key, index in firsts.items() if key not in claimed}
+        for key, receipt in earlier_receipts(replayed).items():
+            index = replayed[key]
+            outcomes[index] = _replay(commands[index], digests[index], receipt)
+        refused, done = [], []
+        for index, outcome in zip(new, execute_many(new), strict=True):
+            outcomes[index] = outcome
+            receipt_id = claimed[(commands[index].actor_key, commands[index].client_id)]
+            if isinstance(outcome, Refused):
+                refused.append(receipt_id)
+            else:
+                done.append(CommandReceipt(pk=receipt_id, result=outcome))
+        CommandReceipt.objects.filter(pk__in=refused).delete()
+        CommandReceipt.objects.bulk_update(done, ["result"])
+    for index, command in enumerate(commands):
+        first = firsts[(command.actor_key, command.client_id)]
+        if first != index:
+            same = digests[first] == digests[index]
+            outcomes[index] = outcomes[first] if same else _id_reused(command.language)
+    return outcomes
+
+
+def claim_many(commands: list[tuple[Command, str]]) -> dict[Key, int]:
+    """`claim` for several commands (with their digests) in one statement: the receipt ids
+    of those whose id was free."""
+    if not commands:
+        return {}
+    table = CommandReceipt._meta.db_table
+    now = timezone.now()
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(commands))
+    values = [
+        value
+        for command, digest in commands
+        for value in (command.actor_key, command.client_id, command.name, digest, now)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (actor, client_id, name, args_digest, created_at) "  # noqa: S608
+            f"VALUES {rows} ON CONFLICT (actor, client_id) DO NOTHING "
+            "RETURNING actor, client_id, id",
+            values,
+        )
+        return {(actor, client_id): pk for actor, client_id, pk in cursor.fetchall()}
+
+
+def earlier_receipts(keys: Mapping[Key, int]) -> dict[Key, CommandReceipt]:
+    if not keys:
+        return {}
+    wanted = reduce(or_, (Q(actor=actor, client_id=client_id) for actor, client_id in keys))
+    return {(r.actor, r.client_id): r for r in CommandReceipt.objects.filter(wanted)}
+
+
+def _replay(command: Command, digest: str, earlier: CommandReceipt) -> Outcome:
+    return earlier.result if earlier.args_digest == digest else _id_reused(command.language)
+
+
+def _id_reused(language: str) -> Refused:
+    with translation.override(language):
+        return Refused("id_reused", _("This command id was already used for another command."))
 
 
 # A phone's queue survives in its browser: keep receipts long after any workshop ends, so a

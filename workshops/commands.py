@@ -1,12 +1,14 @@
 """The commands a live client may send, mapped to services, with strict argument checks."""
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from live.ratelimit import check_rate
-from live.receipts import run_once
+from live.receipts import Outcome, run_many_once, run_once
 from workshops import services
 from workshops.actors import Actor
 from workshops.errors import Refused
@@ -361,3 +363,52 @@ def execute_command(*, actor: Actor, client_id: str, name: str, args: Args) -> d
         return handler(actor, args)
 
     return run_once(actor_key=actor.key, client_id=client_id, name=name, args=args, execute=execute)
+
+
+# Commands that sockets of a process may send together (live/batches.py): a poll storm.
+POLL_ANSWER = "poll.answer"
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A client command waiting to run with others of its name."""
+
+    actor: Actor
+    client_id: str
+    name: str
+    args: Args
+    language: str
+
+    @property
+    def actor_key(self) -> str:
+        return self.actor.key
+
+
+def execute_poll_answers(commands: list[Submitted]) -> list[Outcome]:
+    """Many `poll.answer` commands in one transaction, each with the outcome
+    `execute_command` would give it (`services.poll_answer_many` says why)."""
+
+    def execute_many(indexes: list[int]) -> list[Outcome]:
+        outcomes: dict[int, Outcome] = {}
+        asked: dict[int, services.Answering] = {}
+        for index in indexes:
+            command = commands[index]
+            with translation.override(command.language):
+                try:
+                    check_rate(
+                        actor_key=command.actor.key,
+                        command=POLL_ANSWER,
+                        shared_device=command.actor.shared_device,
+                    )
+                    _only(command.args, required={"poll", "answer"})
+                except Refused as refusal:
+                    outcomes[index] = refusal
+                    continue
+            asked[index] = services.Answering(
+                command.actor, command.args["poll"], command.args["answer"], command.language
+            )
+        answered = services.poll_answer_many(list(asked.values()))
+        outcomes.update(zip(asked, answered, strict=True))
+        return [outcomes[index] for index in indexes]
+
+    return run_many_once(commands, execute_many)

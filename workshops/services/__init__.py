@@ -47,7 +47,9 @@ from workshops.services.groups import (
     participants_assign,
 )
 from workshops.services.polls import (
+    Answering,
     poll_answer,
+    poll_answer_many,
     poll_close,
     poll_create,
     poll_delete,
@@ -83,6 +85,7 @@ from workshops.services.workshops import (
 )
 
 __all__ = [
+    "Answering",
     "board_open",
     "breakouts_close",
     "breakouts_open",
@@ -122,6 +125,7 @@ __all__ = [
     "phase_start",
     "phase_update",
     "poll_answer",
+    "poll_answer_many",
     "poll_close",
     "poll_create",
     "poll_delete",

@@ -6,15 +6,18 @@ another device changes one answer instead of adding one; the unique constraint o
 snapshots (live/snapshots.py), one for the poll's audience and one for the facilitators.
 """
 
+from collections import defaultdict
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from live import streams
 from live.broadcast import emit
 from live.snapshots import publish_soon
-from workshops.actors import Actor
+from workshops.actors import Actor, Role
 from workshops.errors import Refused
 from workshops.models import (
     POLL_MAX_OPTIONS,
@@ -341,10 +344,11 @@ def _clean_words(answer: object) -> list[str]:
     return words
 
 
-def _clean_answer(poll: Poll, answer: object) -> dict:
-    """The answer in the fields it is stored in, or a refusal naming what is wrong."""
+def _clean_answer(poll: Poll, answer: object, option_ids: set[int]) -> dict:
+    """The answer in the fields it is stored in, or a refusal naming what is wrong
+    (`option_ids`: the poll's options)."""
     if poll.kind == Poll.Kind.SINGLE:
-        if type(answer) is not int or not poll.options.filter(pk=answer).exists():
+        if type(answer) is not int or answer not in option_ids:
             raise Refused("invalid", _("Choose one of the options."))
         return {"choices": [answer]}
     if poll.kind == Poll.Kind.MULTIPLE:
@@ -358,7 +362,7 @@ def _clean_answer(poll: Poll, answer: object) -> dict:
                 "too_many_choices",
                 _("Choose at most %(max)d options.") % {"max": poll.max_choices},
             )
-        if poll.options.filter(pk__in=chosen).count() != len(chosen):
+        if not option_ids.issuperset(chosen):
             raise Refused("invalid", _("Choose among the options."))
         return {"choices": chosen}
     if poll.kind == Poll.Kind.SCALE:
@@ -376,7 +380,7 @@ def poll_answer(*, actor: Actor, poll_id: int, answer: object) -> dict:
     with transaction.atomic():
         participant = _respondent(actor)
         poll = _open_poll_for(participant, poll_id)
-        fields = _clean_answer(poll, answer)
+        fields = _clean_answer(poll, answer, _option_ids(poll))
         if participant.kind == Participant.Kind.TABLET and poll.tablet_per_person:
             # Each person at the table answers in turn: a new answer each time.
             last = poll.answers.filter(participant=participant).aggregate(last=Max("respondent"))
@@ -393,6 +397,155 @@ def poll_answer(*, actor: Actor, poll_id: int, answer: object) -> dict:
         )
         publish_poll_tally(poll)
     return {"poll": poll.pk, "answer": answer, "respondent": respondent}
+
+
+def _option_ids(poll: Poll) -> set[int]:
+    if poll.kind not in (Poll.Kind.SINGLE, Poll.Kind.MULTIPLE):
+        return set()
+    return set(poll.options.values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class Answering:
+    """One `poll.answer` among several answered together (`poll_answer_many`)."""
+
+    actor: Actor
+    poll_id: object
+    answer: object
+    language: str  # of the refusal, if any
+
+
+def poll_answer_many(requests: list[Answering]) -> list[dict | Refused]:
+    """Several participants answer polls at once: the outcome of each, as `poll_answer`
+    gives it one by one (a result, or the refusal it would raise), in a few statements.
+
+    A poll storm is a thousand answers within seconds; one at a time, each takes a
+    dozen round trips to PostgreSQL and the process spends seconds of its core on them
+    (docs/performance.md). The locks are those of `poll_answer`, in the same order:
+    the workshops' rows, the participants' (by id), then the polls'. A participant who
+    answers twice in one call keeps the last answer, as one after the other would.
+    """
+    with transaction.atomic():
+        participants = _locked_participants(requests)
+        polls = _locked_open_polls({request.poll_id for request in requests})
+        outcomes: list[dict | Refused] = []
+        rows: dict[tuple[int, int, int], PollAnswer] = {}  # one per respondent, the last
+        respondents: dict[tuple[int, int], int] = {}  # (poll, tablet) -> the last one
+        for request in requests:
+            with translation.override(request.language):
+                try:
+                    participant = _answering(request.actor, participants)
+                    poll, option_ids = _answerable(polls, participant, request.poll_id)
+                    fields = _clean_answer(poll, request.answer, option_ids)
+                except Refused as refusal:
+                    outcomes.append(refusal)
+                    continue
+            respondent = _respondent_number(poll, participant, respondents)
+            rows[(poll.pk, participant.pk, respondent)] = PollAnswer(
+                poll=poll, participant=participant, respondent=respondent, **fields
+            )
+            outcomes.append({"poll": poll.pk, "answer": request.answer, "respondent": respondent})
+        _save_answers(list(rows.values()))
+        for poll_id in {poll_id for poll_id, _participant, _respondent in rows}:
+            publish_poll_tally(polls[poll_id][0])
+    return outcomes
+
+
+def _locked_participants(requests: list[Answering]) -> dict[int, Participant]:
+    ids = {r.actor.participant_id for r in requests if r.actor.role == Role.PARTICIPANT}
+    for workshop_id in sorted({r.actor.workshop_id for r in requests}):
+        share_lock(Workshop, workshop_id)  # the workshops first: see `share_lock`
+    found = (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("workshop")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    return {participant.pk: participant for participant in found}
+
+
+def _locked_open_polls(poll_ids: set[object]) -> dict[int, tuple[Poll, set[int]]]:
+    """The polls asked for (drafts are not found), share-locked as `_open_poll_for`
+    does, with their option ids."""
+    ids = sorted(poll_id for poll_id in poll_ids if type(poll_id) is int)
+    for poll_id in ids:
+        share_lock(Poll, poll_id)
+    found = Poll.objects.filter(pk__in=ids).exclude(status=Poll.Status.DRAFT)
+    return {poll.pk: (poll, _option_ids(poll)) for poll in found}
+
+
+def _answering(actor: Actor, participants: dict[int, Participant]) -> Participant:
+    """`locked_contributor`'s checks on a participant locked beforehand."""
+    refusal = _("Only participants answer polls.")
+    if actor.role != Role.PARTICIPANT:
+        raise Refused("forbidden", refusal)
+    participant = participants.get(actor.participant_id)
+    if (
+        participant is None
+        or participant.workshop_id != actor.workshop_id
+        or participant.anonymized_at is not None
+    ):
+        raise Refused("unauthenticated", _("Please join the workshop again."))
+    if participant.kind == Participant.Kind.SCRIBE:
+        raise Refused("forbidden", refusal)
+    if participant.workshop.status == Workshop.Status.CLOSED:
+        raise Refused("closed", _("This workshop is closed."))
+    return participant
+
+
+def _answerable(
+    polls: dict[int, tuple[Poll, set[int]]], participant: Participant, poll_id: object
+) -> tuple[Poll, set[int]]:
+    """`_open_poll_for`'s checks on a poll locked beforehand."""
+    poll, option_ids = polls.get(poll_id, (None, set())) if type(poll_id) is int else (None, set())
+    if (
+        poll is None
+        or poll.workshop_id != participant.workshop_id
+        or (poll.group_id is not None and poll.group_id != participant.group_id)
+    ):
+        raise Refused("not_found", _("This poll does not exist."))
+    if poll.status != Poll.Status.OPEN:
+        raise Refused("poll_closed", _("This poll is closed."))
+    return poll, option_ids
+
+
+def _respondent_number(
+    poll: Poll, participant: Participant, numbered: dict[tuple[int, int], int]
+) -> int:
+    """0, or at a table tablet answering per person the next number (as `poll_answer`)."""
+    if participant.kind != Participant.Kind.TABLET or not poll.tablet_per_person:
+        return 0
+    key = (poll.pk, participant.pk)
+    if key not in numbered:
+        last = poll.answers.filter(participant=participant).aggregate(last=Max("respondent"))
+        numbered[key] = last["last"] or 0
+    numbered[key] += 1
+    return numbered[key]
+
+
+def _save_answers(rows: list[PollAnswer]) -> None:
+    """New answers and changed ones in one statement per kind of poll (update_or_create
+    takes a savepoint, a read and a write for each)."""
+    by_fields: dict[tuple[str, ...], list[PollAnswer]] = defaultdict(list)
+    for row in rows:
+        by_fields[ANSWER_FIELDS[row.poll.kind]].append(row)
+    for fields, same in by_fields.items():
+        PollAnswer.objects.bulk_create(
+            same,
+            update_conflicts=True,
+            unique_fields=["poll", "participant", "respondent"],
+            update_fields=[*fields, "answered_at"],
+        )
+
+
+# The fields an answer of each kind of poll sets (`_clean_answer`).
+ANSWER_FIELDS = {
+    Poll.Kind.SINGLE: ("choices",),
+    Poll.Kind.MULTIPLE: ("choices",),
+    Poll.Kind.SCALE: ("value",),
+    Poll.Kind.WORDS: ("words",),
+    Poll.Kind.OPEN: ("text", "approved"),
+}
 
 
 def poll_moderate(*, actor: Actor, answer_id: int, approved: bool) -> PollAnswer:
