@@ -105,7 +105,7 @@ APP_PATHS = ("config", "live", "workshops", "deliberation", "templates", "static
 def export_source(revision: str) -> tuple[Path, str]:
     """Extract `revision` of the project into bench/results/src-<sha>/ and return (dir, sha).
 
-    Other people edit the working tree while benchmarks run; a daphne started halfway
+    Other people edit the working tree while benchmarks run; a server started halfway
     through an edit measures (or crashes on) half-written code. A commit does not move.
     """
     sha = git("rev-parse", "--verify", f"{revision}^{{commit}}")

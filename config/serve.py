@@ -9,19 +9,21 @@ application is the same ASGI application either way.
 
 The options, and why:
 - `websockets-sansio`: the `websockets` library's framing, driven by uvicorn's own
-  protocol (no task per connection);
+  protocol (no reader task per connection besides the application's);
 - uvloop: the event loop and its transports in C (a fan-out's CPU per delivery went from
   21.6 to 19.6 µs at 1,000 participants, docs/performance.md);
 - no per-message deflate: compressing each frame for each socket (with its own context)
   would cost more CPU than every other step of a fan-out; frames are small HTML fragments;
-- messages up to 16 MiB: a welcome that catches a facilitator's console up on a large
-  workshop (a board of a thousand post-its, hundreds of missed events) is big; incoming
-  frames keep their own, smaller limits in the consumer (docs/protocol.md);
+- incoming messages up to 16 MiB reach the consumer, which refuses anything over its own,
+  smaller limits with an error the client understands (docs/protocol.md) rather than a
+  bare close; the consumer sends nothing bigger either (a welcome that catches a
+  facilitator's console up on a large workshop is big);
 - proxy headers are ours to judge: the client's address and scheme come from
   `TRUST_X_FORWARDED_FOR` / `TRUST_X_FORWARDED_PROTO` (docs/operations.md), never from
   uvicorn trusting them by itself;
 - no lifespan (Django's ASGI handler has none), five seconds to finish requests on stop
-  (sockets are closed with 1012 at once: their clients reconnect to the next process).
+  (sockets are closed with 1012 at once: their clients reconnect to the next process);
+- logging by Django's settings (`LOGGING`), one format for every line.
 """
 
 import argparse
@@ -47,6 +49,7 @@ def server_config(host: str, port: int, application: object = APPLICATION) -> uv
         lifespan="off",
         proxy_headers=False,
         server_header=False,
+        log_config=None,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
 

@@ -297,7 +297,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.channels.server": {"level": "WARNING"},
+        # uvicorn (config/serve.py leaves its logging to these settings): no line per
+        # request or per socket opened, as a room of a thousand reconnects at once.
+        "uvicorn.access": {"level": "WARNING"},
+        "uvicorn.error": {"level": "WARNING"},
         # WeasyPrint logs every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -12,6 +12,7 @@ still sends its commands one after the other, so their order holds.
 """
 
 import asyncio
+import contextvars
 import logging
 import weakref
 from collections.abc import Callable
@@ -31,16 +32,17 @@ class GroupCommit:
     def __init__(self, execute_many: Callable[[list[Submitted]], list[Outcome]]) -> None:
         self.execute_many = orm(execute_many)
         self.waiting: list[tuple[Submitted, asyncio.Future]] = []
-        self.running = False
+        self.draining: asyncio.Task | None = None
 
     async def submit(self, command: Submitted) -> dict:
-        """The command's result; raises its refusal (or the batch's database error)."""
-        future = asyncio.get_running_loop().create_future()
+        """The command's result; raises its refusal (or the database's error)."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
         self.waiting.append((command, future))
-        if not self.running:
-            self.running = True
-            # Started on the next turn of the loop: frames read in this one join it.
-            asyncio.get_running_loop().create_task(self.drain())
+        if self.draining is None:
+            # Started on the next turn of the loop: frames read in this one join it. A
+            # fresh context: not the first submitter's (its language, its socket).
+            self.draining = loop.create_task(self.drain(), context=contextvars.Context())
         return await future
 
     async def drain(self) -> None:
@@ -49,17 +51,21 @@ class GroupCommit:
                 batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
                 await self.run(batch)
         finally:
-            self.running = False
+            self.draining = None
 
     async def run(self, batch: list[tuple[Submitted, asyncio.Future]]) -> None:
         try:
             outcomes = await self.execute_many([command for command, _future in batch])
-        except Exception as error:  # the database is down: every command is told so
-            for _command, future in batch:
-                if not future.done():
-                    future.set_exception(error)
-            return
-        for (_command, future), outcome in zip(batch, outcomes, strict=True):
+            settled = list(zip(batch, outcomes, strict=True))
+        except Exception as error:
+            if len(batch) == 1:  # the database is down, or this command met a bug
+                settled = [(batch[0], error)]
+            else:  # one command's failure must not cost the others theirs: one at a time
+                logger.warning("a batch of %d commands failed: running each alone", len(batch))
+                for one in batch:
+                    await self.run([one])
+                return
+        for (_command, future), outcome in settled:
             if future.done():
                 continue  # its socket went away meanwhile
             if isinstance(outcome, Exception):

@@ -51,8 +51,8 @@ IDENTITY_FRESH_S = 2.0
 
 
 class CloseCode:
-    """Application close codes, listed in docs/protocol.md. The server may only send 1000 or
-    3000–4999 (daphne refused 1009 and 1013, and clients know these): 4009 and 4013 say the same."""
+    """Application close codes, listed in docs/protocol.md: 4009 and 4013 say what 1009 and
+    1013 would (daphne, the server before uvicorn, could not send those; clients know these)."""
 
     TOO_LARGE = 4009
     TRY_AGAIN = 4013
@@ -404,10 +404,12 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     async def send_frame(self, frame: dict) -> None:
         # ASCII escapes: a lone surrogate echoed from a hostile frame cannot break the send.
         text = json.dumps(frame)
-        if len(text) > MAX_MESSAGE_BYTES:  # the server would refuse to send it
+        if len(text) > MAX_MESSAGE_BYTES:  # more than we let any message be (config/serve.py)
             logger.error("a %s frame of %d bytes is over the limit", frame["type"], len(text))
             await self.close(CloseCode.TRY_AGAIN)
             return
+        if self.outlet is not None:
+            self.outlet.sent(text)
         try:
             await self.send(text_data=text)
         except Exception as error:  # the client went away meanwhile (ClientDisconnected)

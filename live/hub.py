@@ -116,8 +116,9 @@ class SocketTransport:
       extension (deflate) was negotiated. Through ASGI each socket's `send` encodes and
       frames the text again; the hub frames an event once per language (`frame_bytes`)
       and writes the same bytes to every socket, as `websockets.broadcast()` shares one
-      encoding. Writes stay in order with the consumer's own sends (acks, welcomes), which
-      go to the same transport synchronously.
+      encoding. Writes stay in order with the socket's other sends (acks, welcomes, held
+      frames), which reach the same transport synchronously unless the transport is paused;
+      while one of those waits (`Outlet.sending`), the hub sends through it too.
 
     The transport pauses the protocol (whose `send` then waits) only past the limit, so one
     slow socket never holds up a fan-out: the hub stops writing to it first.
@@ -143,24 +144,41 @@ class SocketTransport:
         writable = getattr(protocol, "writable", None)
         if not isinstance(connection, Protocol) or not isinstance(writable, asyncio.Event):
             return None
-        sock = transport.get_extra_info("socket") if transport is not None else None
-        return None if sock is None else cls(protocol, connection, transport, sock.fileno())
+        try:  # the client may be gone already (its transport closed)
+            sock = None if transport.is_closing() else transport.get_extra_info("socket")
+            return None if sock is None else cls(protocol, connection, transport, sock.fileno())
+        except (AttributeError, OSError, RuntimeError):
+            return None
+
+    def closing(self) -> bool:
+        """The socket is closing or gone: a client that dropped without a close frame leaves
+        the connection OPEN but the protocol disconnected and the transport closed."""
+        protocol = self.protocol
+        return (
+            self.connection.state is not State.OPEN
+            or protocol.close_sent
+            or protocol.disconnected
+            or self.transport.is_closing()
+        )
 
     def write_frame(self, frame: bytes) -> bool:
         """Write `frame`; False (nothing written) once the socket is closing: the caller
         then uses `send`, which says so as ASGI requires."""
-        if self.connection.state is not State.OPEN or self.protocol.close_sent:
+        if self.closing():
             return False
         self.transport.write(frame)
         self.bound += len(frame)
         return True
 
     def wrote(self, size: int) -> None:
+        """`size` more bytes went to the socket another way (a welcome, an ack)."""
         self.bound += size
 
     def over_limit(self) -> bool:
         if not self.protocol.writable.is_set():
             return True  # paused: a write would wait for it
+        if self.closing():
+            return False  # its consumer is leaving (and its descriptor may be reused)
         in_transport = self.transport.get_write_buffer_size()
         if not in_transport and self.bound <= self.limit:
             return False  # the kernel's queue holds at most `bound` bytes
@@ -198,6 +216,7 @@ class Outlet:
         "lagging_since",
         "language",
         "send",
+        "sending",
         "transport",
         "workshop_id",
     )
@@ -218,6 +237,7 @@ class Outlet:
         self.held: list[dict] | None = None  # messages kept while its own frame is handled
         self.floor: dict[str, int] = {}  # stream -> the seq its last welcome caught up to
         self.transport = SocketTransport.of(send)
+        self.sending = 0  # writes through `send` under way (waiting while it is paused)
         # Where the hub writes frames made once for every socket, when it can.
         shareable = self.transport is not None and self.transport.shareable
         self.framed = self.transport.write_frame if shareable else None
@@ -258,12 +278,20 @@ class Outlet:
     async def write(self, text: str) -> None:
         """Write one frame; a socket closing meanwhile is skipped, never an error for the
         hub (the consumer's exit removes it): the other sockets must still get the frame."""
-        if self.transport is not None:
-            self.transport.wrote(len(text.encode()))
+        self.sent(text)
+        self.sending += 1
         try:
             await self.send({"type": "websocket.send", "text": text})
         except Exception:  # uvicorn raises ClientDisconnected on a closing socket
             logger.debug("hub: a frame to a closing socket was dropped", exc_info=True)
+        finally:
+            self.sending -= 1
+
+    def sent(self, text: str) -> None:
+        """Count a frame sent to this socket (by the hub or by its consumer) towards what
+        may wait in its queues (`SocketTransport.over_limit`)."""
+        if self.transport is not None:
+            self.transport.wrote(len(text.encode()))
 
     def over_limit(self) -> bool:
         return self.transport is not None and self.transport.over_limit()
@@ -603,7 +631,7 @@ class Hub:
             text = texts.get(language)
             if text is None:
                 text = texts[language] = text_for(messages, language)
-            if outlet.framed is not None:
+            if outlet.framed is not None and not outlet.sending:
                 frame = framed.get(language)
                 if frame is None:
                     frame = framed[language] = frame_bytes(text)

@@ -56,15 +56,7 @@ def claim(*, actor_key: str, client_id: str, name: str, digest: str) -> int | No
 
     One statement, no savepoint: every command pays for this, and a savepoint around a
     plain insert (to survive its IntegrityError) costs two more round trips."""
-    table = CommandReceipt._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (actor, client_id, name, args_digest, created_at) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (actor, client_id) DO NOTHING RETURNING id",
-            [actor_key, client_id, name, digest, timezone.now()],
-        )
-        row = cursor.fetchone()
-    return None if row is None else row[0]
+    return claim_many([(actor_key, client_id, name, digest)]).get((actor_key, client_id))
 
 
 class Command(Protocol):
@@ -98,7 +90,12 @@ def run_many_once(
         firsts.setdefault((command.actor_key, command.client_id), index)
     outcomes: list[Outcome | None] = [None] * len(commands)
     with transaction.atomic():
-        claimed = claim_many([(commands[index], digests[index]) for index in firsts.values()])
+        claimed = claim_many(
+            [
+                (commands[i].actor_key, commands[i].client_id, commands[i].name, digests[i])
+                for i in firsts.values()
+            ]
+        )
         new = [index for key, index in firsts.items() if key in claimed]
         replayed = {key: index for key, index in firsts.items() if key not in claimed}
         for key, receipt in earlier_receipts(replayed).items():
@@ -122,19 +119,18 @@ def run_many_once(
     return outcomes
 
 
-def claim_many(commands: list[tuple[Command, str]]) -> dict[Key, int]:
-    """`claim` for several commands (with their digests) in one statement: the receipt ids
-    of those whose id was free."""
-    if not commands:
+def claim_many(claims: list[tuple[str, str, str, str]]) -> dict[Key, int]:
+    """`claim` for several commands (actor, client id, name, digest) in one statement: the
+    receipt ids of those whose id was free."""
+    if not claims:
         return {}
+    # In one order everywhere: two transactions claiming the same ids (a phone's queue
+    # resent to two processes) wait for each other in turn instead of deadlocking.
+    claims = sorted(claims)
     table = CommandReceipt._meta.db_table
-    now = timezone.now()
-    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(commands))
-    values = [
-        value
-        for command, digest in commands
-        for value in (command.actor_key, command.client_id, command.name, digest, now)
-    ]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(claims))
+    values = [value for claimed in claims for value in (*claimed, now)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (actor, client_id, name, args_digest, created_at) "  # noqa: S608

@@ -348,6 +348,11 @@ def erased(participant_id: int) -> bool:
     return Participant.objects.filter(pk=participant_id).exclude(anonymized_at=None).exists()
 
 
+def erased_among(participant_ids: set[int | None]) -> set[int]:
+    found = Participant.objects.filter(pk__in=participant_ids - {None}).exclude(anonymized_at=None)
+    return set(found.values_list("pk", flat=True))
+
+
 def execute_command(*, actor: Actor, client_id: str, name: str, args: Args) -> dict:
     """Run a client command once; a replay of the same id returns the original result."""
     handler = COMMANDS.get(name)
@@ -391,10 +396,13 @@ def execute_poll_answers(commands: list[Submitted]) -> list[Outcome]:
     def execute_many(indexes: list[int]) -> list[Outcome]:
         outcomes: dict[int, Outcome] = {}
         asked: dict[int, services.Answering] = {}
+        gone = erased_among({commands[index].actor.participant_id for index in indexes})
         for index in indexes:
             command = commands[index]
             with translation.override(command.language):
                 try:
+                    if command.actor.participant_id in gone:
+                        raise Refused("unauthenticated", _("Please join the workshop again."))
                     check_rate(
                         actor_key=command.actor.key,
                         command=POLL_ANSWER,

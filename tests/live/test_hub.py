@@ -215,3 +215,42 @@ def test_a_slow_socket_is_told_to_resync_instead_of_being_buffered(
     [welcome] = [frame for frame in after if frame["type"] == "welcome"]
     missed = [event["seq"] for event in welcome["streams"]["workshop"]["missed"]]
     assert missed == list(range(len(live) + 1, count + 1))  # the hello caught up on the rest
+
+
+def test_sockets_that_drop_without_closing_cost_the_others_nothing(asgi_server, workshop, alice):
+    """Phones that vanish mid-workshop (a killed tab, a network switch) send no close
+    frame: their connection stays open for the protocol while its transport is gone, for
+    the few turns of the event loop until their consumer leaves the hub. A fan-out in that
+    window skips them; it once stopped there, and the sockets after them missed the frame."""
+    # One person's many sockets, one person's many post-its: not what is tested here.
+    server = asgi_server(LIVE_RATE_LIMITS='{"postits": [1000, 1000], "hellos": [1000, 1000]}')
+    cookie = session_cookie(participant=alice)
+    count, vanishing = 80, 60
+
+    async def scenario() -> list[int]:
+        path = f"/ws/workshops/{workshop.pk}/?view=participant"
+        headers = {"Cookie": cookie, "Origin": server.url}
+        phones = []
+        for _ in range(vanishing):
+            phone = await wsclient.connect(
+                "127.0.0.1", server.port, path, lambda *_: None, headers=headers
+            )
+            phone.send_text(json.dumps({"type": "hello", "last": {"workshop": 0}}))
+            phones.append(phone)
+        reader = await open_socket(server, workshop.pk, cookie)
+        writer = await open_socket(server, workshop.pk, cookie)
+        for n in range(count):
+            cmd = {"type": "cmd", "id": f"p{n}", "name": "postit.create", "args": {"text": f"{n}"}}
+            await writer.send(json.dumps(cmd))
+            if phones:
+                phones.pop().abort()  # gone, without a close frame
+            await asyncio.sleep(0.01)
+        events = await events_until(reader, count)
+        await reader.close()
+        await writer.close()
+        return [event["seq"] for event in events]
+
+    seqs = asyncio.run(scenario())
+    assert seqs == list(range(1, count + 1))
+    log = server.log.read_text()
+    assert "Traceback" not in log and "exception was never retrieved" not in log, log[-3000:]

@@ -1,5 +1,5 @@
-"""A welcome bigger than 1 MiB, daphne's default limit (a console catching up on a large board)
-reaches the client through a real server: it once broke the socket for good."""
+"""A welcome bigger than 1 MiB (a console catching up on a large board) reaches the client
+through a real server: under daphne's default limit it once broke the socket for good."""
 
 import asyncio
 import json

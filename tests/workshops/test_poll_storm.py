@@ -4,6 +4,7 @@ receipt, replays and repeated ids return the first result, concurrent batches in
 threads neither deadlock nor count twice."""
 
 import threading
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -109,10 +110,19 @@ def test_refusals_are_those_of_one_command_alone(lead, workshop, alice, bob, car
         "forbidden",
         "ok",
     ]
+    # Ids no table can hold are not found, and cost the others nothing.
+    beyond = execute_poll_answers(
+        [
+            answering(alice, "x", SimpleNamespace(pk=2**70), 1),
+            answering(alice, "y", SimpleNamespace(pk=-1), 1),
+            answering(alice, "z", poll, here),
+        ]
+    )
+    assert [code_of(outcome) for outcome in beyond] == ["not_found", "not_found", "ok"]
     services.poll_close(actor=lead, poll_id=poll.pk)
     [closed] = execute_poll_answers([answering(alice, "late", poll, here)])
     assert code_of(closed) == "poll_closed"
-    assert PollAnswer.objects.count() == 1
+    assert PollAnswer.objects.count() == 2
 
 
 @pytest.mark.postgres

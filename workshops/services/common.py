@@ -54,6 +54,14 @@ def locked_contributor(actor: Actor, *, refusal: str) -> Participant:
     return participant
 
 
+ROW_ID_MAX = 2**63 - 1  # PostgreSQL's bigint; beyond it SQLite raises instead of not finding
+
+
+def is_row_id(value: object) -> bool:
+    """`value` could be the id of a row (from a client's arguments: anything may come)."""
+    return type(value) is int and 1 <= value <= ROW_ID_MAX
+
+
 def share_lock(model: type[models.Model], pk: int) -> None:
     """Hold `pk`'s row against a concurrent FOR UPDATE (closing a poll, ending a phase) until
     this transaction ends, without making concurrent voters wait for each other. SQLite

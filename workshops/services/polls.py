@@ -36,7 +36,7 @@ from workshops.models import (
 from workshops.services.common import (
     clean_choice,
     clean_text,
-    locked_contributor,
+    is_row_id,
     locked_workshop,
     require_lead,
     share_lock,
@@ -302,29 +302,6 @@ def close_open_polls(workshop: Workshop) -> None:
         _close(poll)
 
 
-def _respondent(actor: Actor) -> Participant:
-    return locked_contributor(actor, refusal=_("Only participants answer polls."))
-
-
-def _open_poll_for(participant: Participant, poll_id: object) -> Poll:
-    if type(poll_id) is not int:
-        raise Refused("not_found", _("This poll does not exist."))
-    # Held until the answer commits: closing the poll waits for it, and the poll read
-    # after the lock shows its status as it stays until then (an answer sent after the
-    # close sees the poll closed).
-    share_lock(Poll, poll_id)
-    poll = (
-        Poll.objects.filter(pk=poll_id, workshop_id=participant.workshop_id)
-        .exclude(status=Poll.Status.DRAFT)
-        .first()
-    )
-    if poll is None or (poll.group_id is not None and poll.group_id != participant.group_id):
-        raise Refused("not_found", _("This poll does not exist."))
-    if poll.status != Poll.Status.OPEN:
-        raise Refused("poll_closed", _("This poll is closed."))
-    return poll
-
-
 def _clean_words(answer: object) -> list[str]:
     if not isinstance(answer, str):
         raise Refused("invalid", _("An answer is one to three words."))
@@ -376,27 +353,11 @@ def _clean_answer(poll: Poll, answer: object, option_ids: set[int]) -> dict:
 
 
 def poll_answer(*, actor: Actor, poll_id: int, answer: object) -> dict:
-    """Answer a poll, or change one's answer while it is open."""
-    with transaction.atomic():
-        participant = _respondent(actor)
-        poll = _open_poll_for(participant, poll_id)
-        fields = _clean_answer(poll, answer, _option_ids(poll))
-        if participant.kind == Participant.Kind.TABLET and poll.tablet_per_person:
-            # Each person at the table answers in turn: a new answer each time.
-            last = poll.answers.filter(participant=participant).aggregate(last=Max("respondent"))
-            respondent = (last["last"] or 0) + 1
-        else:
-            respondent = 0
-        # One statement, an answer or a changed answer alike (update_or_create takes a
-        # savepoint, a read and a write: a poll storm is a thousand of these in seconds).
-        PollAnswer.objects.bulk_create(
-            [PollAnswer(poll=poll, participant=participant, respondent=respondent, **fields)],
-            update_conflicts=True,
-            unique_fields=["poll", "participant", "respondent"],
-            update_fields=[*fields, "answered_at"],
-        )
-        publish_poll_tally(poll)
-    return {"poll": poll.pk, "answer": answer, "respondent": respondent}
+    """Answer a poll, or change one's answer while it is open (one `poll_answer_many`)."""
+    [outcome] = poll_answer_many([Answering(actor, poll_id, answer, translation.get_language())])
+    if isinstance(outcome, Refused):
+        raise outcome
+    return outcome
 
 
 def _option_ids(poll: Poll) -> set[int]:
@@ -465,9 +426,11 @@ def _locked_participants(requests: list[Answering]) -> dict[int, Participant]:
 
 
 def _locked_open_polls(poll_ids: set[object]) -> dict[int, tuple[Poll, set[int]]]:
-    """The polls asked for (drafts are not found), share-locked as `_open_poll_for`
-    does, with their option ids."""
-    ids = sorted(poll_id for poll_id in poll_ids if type(poll_id) is int)
+    """The polls asked for (drafts are not found), with their option ids, each locked
+    until the answers commit: closing a poll waits for them, and the polls read after the
+    locks show their status as it stays until then (an answer sent after the close sees the
+    poll closed)."""
+    ids = sorted(poll_id for poll_id in poll_ids if is_row_id(poll_id))
     for poll_id in ids:
         share_lock(Poll, poll_id)
     found = Poll.objects.filter(pk__in=ids).exclude(status=Poll.Status.DRAFT)
@@ -475,7 +438,8 @@ def _locked_open_polls(poll_ids: set[object]) -> dict[int, tuple[Poll, set[int]]
 
 
 def _answering(actor: Actor, participants: dict[int, Participant]) -> Participant:
-    """`locked_contributor`'s checks on a participant locked beforehand."""
+    """The participant answering (locked beforehand): `locked_contributor`'s checks, and
+    not erased meanwhile (a socket opened before the erasure acts as nobody)."""
     refusal = _("Only participants answer polls.")
     if actor.role != Role.PARTICIPANT:
         raise Refused("forbidden", refusal)
@@ -496,8 +460,8 @@ def _answering(actor: Actor, participants: dict[int, Participant]) -> Participan
 def _answerable(
     polls: dict[int, tuple[Poll, set[int]]], participant: Participant, poll_id: object
 ) -> tuple[Poll, set[int]]:
-    """`_open_poll_for`'s checks on a poll locked beforehand."""
-    poll, option_ids = polls.get(poll_id, (None, set())) if type(poll_id) is int else (None, set())
+    """The poll answered, open to this participant (locked beforehand)."""
+    poll, option_ids = polls.get(poll_id, (None, set())) if is_row_id(poll_id) else (None, set())
     if (
         poll is None
         or poll.workshop_id != participant.workshop_id
