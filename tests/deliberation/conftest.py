@@ -14,13 +14,10 @@ from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
 from deliberation import services
 from deliberation.people import Viewer, resolve_viewer
+from tests.support.personas import as_participant
 from workshops import services as workshop_services
-from workshops.actors import Actor, Role, remember_participant
+from workshops.actors import Actor, remember_participant
 from workshops.services.conclusions import conclusion_sync, conclusion_update
-
-
-def as_participant(participant) -> Actor:
-    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
 
 
 def write_conclusion(actor: Actor, group, *blocks: tuple[str, str, dict]) -> None:
@@ -62,11 +59,6 @@ def roomy_paces(settings):
         "comments": (1000, 100.0),
         "reports": (1000, 100.0),
     }
-
-
-@pytest.fixture
-def lead(workshop, organizer) -> Actor:
-    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
 
 
 @pytest.fixture

@@ -7,14 +7,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 
 from workshops import services
-from workshops.actors import remember_participant, remember_projector
+from workshops.actors import Actor, Role, remember_participant, remember_projector
 from workshops.models import Participant, Workshop
 
 __all__ = [
     "alice",
+    "as_participant",
     "bob",
     "facilitator",
     "join",
+    "lead",
     "organizer",
     "other_workshop",
     "outsider_in_other_workshop",
@@ -31,6 +33,16 @@ def organizer(db):
 @pytest.fixture
 def workshop(organizer) -> Workshop:
     return services.workshop_create(organizer=organizer, title="Réaménager le parc Jean-Moulin")
+
+
+@pytest.fixture
+def lead(workshop, organizer) -> Actor:
+    """The workshop's organizer, leading it from the console."""
+    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
+
+
+def as_participant(participant: Participant) -> Actor:
+    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
 
 
 @pytest.fixture

@@ -7,13 +7,10 @@ a plenary vote on them, notes by the facilitators, then the workshop is closed.
 
 from dataclasses import dataclass
 
+from tests.support.personas import as_participant
 from workshops import services
 from workshops.actors import Actor, Role
 from workshops.models import Conclusion, Group, Participant, Poll, PostIt, Workshop
-
-
-def as_participant(participant: Participant) -> Actor:
-    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
 
 
 @dataclass

@@ -13,11 +13,6 @@ from workshops.models import Phase
 
 
 @pytest.fixture
-def lead(workshop, organizer) -> Actor:
-    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
-
-
-@pytest.fixture
 def agenda(lead) -> list[Phase]:
     specs = [
         ("Accueil", 5, "plenary", "welcome"),

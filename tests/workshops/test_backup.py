@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
+from tests.support.personas import as_participant
 from tests.support.servers import ROOT, server_env
 from workshops import services
 from workshops.actors import Actor, Role
@@ -19,10 +20,6 @@ from workshops.models import Workshop
 from workshops.services.conclusions import conclusion_update
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def as_participant(participant) -> Actor:
-    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
 
 
 @pytest.fixture

@@ -4,19 +4,10 @@ import pytest
 
 from live.events import public_data
 from live.models import Event
+from tests.support.personas import as_participant
 from workshops import fragments, selectors, services
-from workshops.actors import Actor, Role
 from workshops.errors import Refused
 from workshops.models import Cluster, Dot, PostIt
-
-
-@pytest.fixture
-def lead(workshop, organizer) -> Actor:
-    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
-
-
-def as_participant(participant) -> Actor:
-    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
 
 
 def write(participant, text: str) -> PostIt:

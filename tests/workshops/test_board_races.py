@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import connection
 
+from tests.support.personas import as_participant
 from workshops import selectors, services
 from workshops.actors import Actor, Role
 from workshops.errors import Refused
@@ -16,10 +17,6 @@ from workshops.services import postits as postits_module
 from workshops.services import votes as votes_module
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def as_participant(participant) -> Actor:
-    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
 
 
 def run_in_threads(*calls) -> list[str]:

@@ -3,20 +3,10 @@
 import pytest
 
 from live.models import Event
-from tests.support.personas import session_cookie
+from tests.support.personas import as_participant, session_cookie
 from workshops import services
-from workshops.actors import Actor, Role
 from workshops.errors import Refused
 from workshops.models import Conclusion, Phase, Poll, Workshop
-
-
-@pytest.fixture
-def lead(workshop, organizer) -> Actor:
-    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
-
-
-def as_participant(participant) -> Actor:
-    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ import pytest
 from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
 from live.models import Event
+from tests.support.personas import as_participant
 from workshops import services
-from workshops.actors import Actor, Role
+from workshops.actors import Actor
 from workshops.errors import Refused
 from workshops.models import CONCLUSION_MAX_TEXT, Conclusion
 from workshops.services.conclusions import (
@@ -18,20 +19,11 @@ from workshops.services.conclusions import (
 
 
 @pytest.fixture
-def lead(workshop, organizer) -> Actor:
-    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
-
-
-@pytest.fixture
 def group(lead, alice, bob):
     [group] = services.groups_create(actor=lead, count=1, kind="online")
     for person in (alice, bob):
         services.participant_move(actor=lead, participant_id=person.pk, group_id=group.pk)
     return group
-
-
-def as_participant(participant) -> Actor:
-    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
 
 
 def b64(data: bytes) -> str:

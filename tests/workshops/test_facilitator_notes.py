@@ -12,11 +12,6 @@ from workshops.models import Phase
 
 
 @pytest.fixture
-def lead(workshop, organizer) -> Actor:
-    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
-
-
-@pytest.fixture
 def phase(lead) -> Phase:
     return services.phase_add(
         actor=lead, title="Idées en groupes", minutes=15, scope="breakouts", activity="brainstorm"

@@ -5,19 +5,11 @@ from collections import Counter
 import pytest
 
 from live.models import Event, Stream
+from tests.support.personas import as_participant
 from workshops import services
 from workshops.actors import Actor, Role
 from workshops.errors import Refused
 from workshops.models import Group, Participant, PostIt
-
-
-@pytest.fixture
-def lead(workshop, organizer) -> Actor:
-    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
-
-
-def as_participant(participant) -> Actor:
-    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
 
 
 @pytest.fixture

@@ -5,19 +5,12 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from workshops import selectors, services
-from workshops.actors import Actor, Role
 from workshops.models import Participant
-
-
-@pytest.fixture
-def lead(workshop, organizer) -> Actor:
-    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
 
 
 def in_english(template: str, context: dict) -> str:

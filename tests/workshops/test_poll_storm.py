@@ -10,21 +10,13 @@ import pytest
 from django.db import connection
 
 from live.models import CommandReceipt
+from tests.support.personas import as_participant
 from workshops import selectors, services
 from workshops.actors import Actor, Role
 from workshops.commands import Submitted, execute_command, execute_poll_answers
 from workshops.errors import Refused
 from workshops.models import PollAnswer
 from workshops.privacy import erase_personal_data
-
-
-@pytest.fixture
-def lead(workshop, organizer) -> Actor:
-    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
-
-
-def as_participant(participant) -> Actor:
-    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
 
 
 def open_poll(lead, **settings):

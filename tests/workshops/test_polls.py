@@ -6,20 +6,12 @@ import pytest
 from django.db import connection
 
 from live.models import Event
+from tests.support.personas import as_participant
 from workshops import fragments, selectors, services
 from workshops.actors import Actor, Role
 from workshops.commands import execute_command
 from workshops.errors import Refused
 from workshops.models import Participant, Poll, PollAnswer
-
-
-@pytest.fixture
-def lead(workshop, organizer) -> Actor:
-    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
-
-
-def as_participant(participant) -> Actor:
-    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
 
 
 def open_poll(lead, kind="single", options=("Oui", "Non", "Peut-être"), **settings) -> Poll:

@@ -3,14 +3,10 @@
 import pytest
 
 from live.models import Event
+from tests.support.personas import as_participant
 from workshops import selectors, services
-from workshops.actors import Actor, Role
 from workshops.errors import Refused
 from workshops.models import PostIt
-
-
-def as_participant(participant) -> Actor:
-    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
 
 
 @pytest.fixture

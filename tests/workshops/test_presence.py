@@ -7,19 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from live.models import Event
+from tests.support.personas import as_participant
 from workshops import selectors, services
 from workshops.actors import Actor, Role
 from workshops.errors import Refused
 from workshops.models import Participant, Workshop
-
-
-@pytest.fixture
-def lead(workshop, organizer) -> Actor:
-    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
-
-
-def as_participant(participant) -> Actor:
-    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
 
 
 def test_a_sign_of_life_makes_someone_present_and_silence_makes_them_away(workshop, alice, bob):

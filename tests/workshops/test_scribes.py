@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from tests.support.personas import as_participant
 from workshops import services
 from workshops.actors import Actor, Role
 from workshops.errors import Refused
@@ -10,19 +11,10 @@ from workshops.models import Participant, PostIt
 
 
 @pytest.fixture
-def lead(workshop, organizer) -> Actor:
-    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
-
-
-@pytest.fixture
 def scribe(workshop) -> Participant:
     return services.participant_join(
         workshop=workshop, display_name="Sophie", location="room", kind="scribe"
     )
-
-
-def as_participant(participant) -> Actor:
-    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
 
 
 def test_the_scribe_link_lets_someone_join_as_scribe(client, workshop):

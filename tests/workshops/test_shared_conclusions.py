@@ -5,21 +5,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from live.models import Event
+from tests.support.personas import as_participant
 from workshops import fragments, selectors, services
-from workshops.actors import Actor, Role
 from workshops.commands import execute_command
 from workshops.errors import Refused
 from workshops.markdown import to_html
 from workshops.models import Conclusion, Dot
-
-
-@pytest.fixture
-def lead(workshop, organizer) -> Actor:
-    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
-
-
-def as_participant(participant) -> Actor:
-    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
 
 
 @pytest.fixture

@@ -3,25 +3,16 @@
 import pytest
 from django.urls import reverse
 
+from tests.support.personas import as_participant
 from workshops import selectors, services
-from workshops.actors import Actor, Role
 from workshops.errors import Refused
 from workshops.models import Participant
-
-
-@pytest.fixture
-def lead(workshop, organizer) -> Actor:
-    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
 
 
 @pytest.fixture
 def table(lead):
     [table] = services.groups_create(actor=lead, count=1, kind="table")
     return services.tablet_pairing_open(actor=lead, group_id=table.pk)
-
-
-def as_participant(participant) -> Actor:
-    return Actor(participant.workshop_id, Role.PARTICIPANT, participant_id=participant.pk)
 
 
 def test_pairing_gives_the_table_a_code_once(lead, table):

@@ -24,11 +24,6 @@ def shape(workshop: Workshop) -> list[tuple]:
 
 
 @pytest.fixture
-def lead(workshop, organizer) -> Actor:
-    return Actor(workshop.pk, Role.ORGANIZER, user_id=organizer.pk)
-
-
-@pytest.fixture
 def ran_workshop(workshop, lead, alice, bob):
     """A workshop that took place: settings, an agenda partly run, groups, people, post-its."""
     for title, minutes, scope, activity in [

@@ -45,6 +45,11 @@ def locked_contributor(actor: Actor, *, refusal: str) -> Participant:
         .filter(pk=actor.participant_id, workshop_id=actor.workshop_id)
         .first()
     )
+    return contributing(participant, refusal=refusal)
+
+
+def contributing(participant: Participant | None, *, refusal: str) -> Participant:
+    """`participant` (None: not found) if they may vote or answer, else the refusal."""
     if participant is None:
         raise Refused("unauthenticated", _("Please join the workshop again."))
     if participant.kind == Participant.Kind.SCRIBE:

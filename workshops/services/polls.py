@@ -36,6 +36,7 @@ from workshops.models import (
 from workshops.services.common import (
     clean_choice,
     clean_text,
+    contributing,
     is_row_id,
     locked_workshop,
     require_lead,
@@ -444,17 +445,11 @@ def _answering(actor: Actor, participants: dict[int, Participant]) -> Participan
     if actor.role != Role.PARTICIPANT:
         raise Refused("forbidden", refusal)
     participant = participants.get(actor.participant_id)
-    if (
-        participant is None
-        or participant.workshop_id != actor.workshop_id
-        or participant.anonymized_at is not None
+    if participant is not None and (
+        participant.workshop_id != actor.workshop_id or participant.anonymized_at is not None
     ):
-        raise Refused("unauthenticated", _("Please join the workshop again."))
-    if participant.kind == Participant.Kind.SCRIBE:
-        raise Refused("forbidden", refusal)
-    if participant.workshop.status == Workshop.Status.CLOSED:
-        raise Refused("closed", _("This workshop is closed."))
-    return participant
+        participant = None
+    return contributing(participant, refusal=refusal)
 
 
 def _answerable(
