@@ -112,7 +112,7 @@ class SocketTransport:
       queue was full. Asking the kernel is a system call per socket and write (a tenth of
       a fan-out's cost), so it is asked only when the answer could be yes: the bytes
       queued can only have grown by what was written since the last answer.
-    - `write_frame`: a finished WebSocket frame written straight to the transport, when no
+    - `offer`: a finished WebSocket frame written straight to the transport, when no
       extension (deflate) was negotiated. Through ASGI each socket's `send` encodes and
       frames the text again; the hub frames an event once per language (`frame_bytes`)
       and writes the same bytes to every socket, as `websockets.broadcast()` shares one
@@ -155,18 +155,29 @@ class SocketTransport:
         the connection OPEN but the protocol disconnected and the transport closed."""
         protocol = self.protocol
         return (
-            self.connection.state is not State.OPEN
-            or protocol.close_sent
+            protocol.close_sent
             or protocol.disconnected
             or self.transport.is_closing()
+            or self.connection.state is not State.OPEN
         )
 
-    def write_frame(self, frame: bytes) -> bool:
-        """Write `frame`; False (nothing written) once the socket is closing: the caller
-        then uses `send`, which says so as ASGI requires."""
-        if self.closing():
+    def offer(self, frame: bytes) -> bool | None:
+        """Write `frame`: True once written, False when the socket is over its limit, None
+        when it is closing (the caller then uses `send`, which says so as ASGI requires).
+        One method with its checks written out: it runs for every socket and event."""
+        protocol, transport = self.protocol, self.transport
+        if (
+            protocol.close_sent
+            or protocol.disconnected
+            or transport.is_closing()
+            or self.connection.state is not State.OPEN
+        ):
+            return None
+        if not protocol.writable.is_set():
+            return False  # paused: it is over the limit
+        if (self.bound > self.limit or transport.get_write_buffer_size()) and self.measure():
             return False
-        self.transport.write(frame)
+        transport.write(frame)
         self.bound += len(frame)
         return True
 
@@ -179,10 +190,13 @@ class SocketTransport:
             return True  # paused: a write would wait for it
         if self.closing():
             return False  # its consumer is leaving (and its descriptor may be reused)
-        in_transport = self.transport.get_write_buffer_size()
-        if not in_transport and self.bound <= self.limit:
+        if not self.transport.get_write_buffer_size() and self.bound <= self.limit:
             return False  # the kernel's queue holds at most `bound` bytes
-        self.bound = in_transport + self.kernel_queue()
+        return self.measure()
+
+    def measure(self) -> bool:
+        """Ask how many bytes wait (the transport's, the kernel's): over the limit?"""
+        self.bound = self.transport.get_write_buffer_size() + self.kernel_queue()
         return self.bound > self.limit
 
     def kernel_queue(self) -> int:
@@ -210,13 +224,13 @@ class Outlet:
         "__weakref__",
         "close",
         "floor",
-        "framed",
         "groups",
         "held",
         "lagging_since",
         "language",
         "send",
         "sending",
+        "shares_frames",
         "transport",
         "workshop_id",
     )
@@ -238,9 +252,8 @@ class Outlet:
         self.floor: dict[str, int] = {}  # stream -> the seq its last welcome caught up to
         self.transport = SocketTransport.of(send)
         self.sending = 0  # writes through `send` under way (waiting while it is paused)
-        # Where the hub writes frames made once for every socket, when it can.
-        shareable = self.transport is not None and self.transport.shareable
-        self.framed = self.transport.write_frame if shareable else None
+        # The hub writes frames made once for every socket to it (`SocketTransport.offer`).
+        self.shares_frames = self.transport is not None and self.transport.shareable
         self.lagging_since: float | None = None
 
     def hold(self) -> None:
@@ -618,7 +631,10 @@ class Hub:
             # (The per-socket steps below are written out: they run a million times a
             # minute at 1,000 sockets.)
             transport = outlet.transport
-            if outlet.lagging_since is not None or (transport and transport.over_limit()):
+            shared = outlet.shares_frames and not outlet.sending  # else through `send`
+            if outlet.lagging_since is not None or (
+                (outlet.floor or not shared) and transport and transport.over_limit()
+            ):
                 await self._lagging(outlet)
                 continue
             if outlet.floor:  # a welcome may have carried some already
@@ -631,11 +647,15 @@ class Hub:
             text = texts.get(language)
             if text is None:
                 text = texts[language] = text_for(messages, language)
-            if outlet.framed is not None and not outlet.sending:
+            if shared:
                 frame = framed.get(language)
                 if frame is None:
                     frame = framed[language] = frame_bytes(text)
-                if outlet.framed(frame):
+                written = transport.offer(frame)  # checks the limit too
+                if written:
+                    continue
+                if written is False:
+                    await self._lagging(outlet)
                     continue
             await outlet.write(text)
 
