@@ -3,6 +3,7 @@
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import reduce
 from operator import or_
@@ -23,6 +24,20 @@ def args_digest(name: str, args: Mapping[str, object]) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+class Command(Protocol):
+    """One client command among several run together (`run_many_once`)."""
+
+    actor_key: str
+    client_id: str
+    name: str
+    args: Mapping[str, object]
+    language: str  # of its refusal, if any
+
+
+Outcome = dict | Refused
+Key = tuple[str, str]  # actor, client id
+
+
 def run_once(
     *,
     actor_key: str,
@@ -36,41 +51,25 @@ def run_once(
     The receipt is written in the same transaction as the command's change, so a crash
     leaves either both or neither. A concurrent replay waits on the unique index until the
     first commits, then reads its result. A refused command leaves no receipt, so a replay
-    is judged again and gets the same refusal.
+    is judged again and gets the same refusal. A refusal (or any error) raised by `execute`
+    rolls the whole transaction back, the receipt with whatever it wrote.
     """
-    digest = args_digest(name, args)
-    with transaction.atomic():
-        receipt_id = claim(actor_key=actor_key, client_id=client_id, name=name, digest=digest)
-        if receipt_id is None:
-            earlier = CommandReceipt.objects.get(actor=actor_key, client_id=client_id)
-            if earlier.args_digest != digest:
-                raise _id_reused(translation.get_language())
-            return earlier.result
-        result = execute()
-        CommandReceipt.objects.filter(pk=receipt_id).update(result=result)
-        return result
+    command = Single(actor_key, client_id, name, args, translation.get_language())
+    [outcome] = run_many_once([command], lambda _new: [execute()])
+    if isinstance(outcome, Refused):  # the id was used for another command
+        raise outcome
+    return outcome
 
 
-def claim(*, actor_key: str, client_id: str, name: str, digest: str) -> int | None:
-    """Insert the command's receipt and return its id, or None when the id is taken.
-
-    One statement, no savepoint: every command pays for this, and a savepoint around a
-    plain insert (to survive its IntegrityError) costs two more round trips."""
-    return claim_many([(actor_key, client_id, name, digest)]).get((actor_key, client_id))
-
-
-class Command(Protocol):
-    """One client command among several run together (`run_many_once`)."""
+@dataclass(frozen=True)
+class Single:
+    """A command run alone (`run_once`)."""
 
     actor_key: str
     client_id: str
     name: str
     args: Mapping[str, object]
-    language: str  # of its refusal, if any
-
-
-Outcome = dict | Refused
-Key = tuple[str, str]  # actor, client id
+    language: str
 
 
 def run_many_once(
@@ -102,7 +101,8 @@ def run_many_once(
             index = replayed[key]
             outcomes[index] = _replay(commands[index], digests[index], receipt)
         refused, done = [], []
-        for index, outcome in zip(new, execute_many(new), strict=True):
+        executed = execute_many(new) if new else []  # nothing new: nothing to run
+        for index, outcome in zip(new, executed, strict=True):
             outcomes[index] = outcome
             receipt_id = claimed[(commands[index].actor_key, commands[index].client_id)]
             if isinstance(outcome, Refused):
@@ -120,8 +120,10 @@ def run_many_once(
 
 
 def claim_many(claims: list[tuple[str, str, str, str]]) -> dict[Key, int]:
-    """`claim` for several commands (actor, client id, name, digest) in one statement: the
-    receipt ids of those whose id was free."""
+    """Insert the receipts of several commands (actor, client id, name, digest) in one
+    statement: the receipt ids of those whose id was free. No savepoint: every command pays
+    for this, and one around a plain insert (to survive its IntegrityError) costs two more
+    round trips."""
     if not claims:
         return {}
     # In one order everywhere: two transactions claiming the same ids (a phone's queue

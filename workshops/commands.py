@@ -344,11 +344,9 @@ COMMANDS: dict[str, Callable[[Actor, Args], dict]] = {
 }
 
 
-def erased(participant_id: int) -> bool:
-    return Participant.objects.filter(pk=participant_id).exclude(anonymized_at=None).exists()
-
-
 def erased_among(participant_ids: set[int | None]) -> set[int]:
+    """Those of these participants whose identity was erased (a socket opened before the
+    erasure acts as nobody any more)."""
     found = Participant.objects.filter(pk__in=participant_ids - {None}).exclude(anonymized_at=None)
     return set(found.values_list("pk", flat=True))
 
@@ -360,8 +358,7 @@ def execute_command(*, actor: Actor, client_id: str, name: str, args: Args) -> d
         raise Refused("unknown_command", _("Unknown command: %(name)s.") % {"name": name})
 
     def execute() -> dict:
-        if actor.participant_id is not None and erased(actor.participant_id):
-            # A socket opened before the erasure acts as nobody any more.
+        if actor.participant_id is not None and erased_among({actor.participant_id}):
             raise Refused("unauthenticated", _("Please join the workshop again."))
         # Only a new command counts against the pace: a replay is answered from its receipt.
         check_rate(actor_key=actor.key, command=name, shared_device=actor.shared_device)

@@ -383,15 +383,17 @@ def poll_answer_many(requests: list[Answering]) -> list[dict | Refused]:
 
     A poll storm is a thousand answers within seconds; one at a time, each takes a
     dozen round trips to PostgreSQL and the process spends seconds of its core on them
-    (docs/performance.md). The locks are those of `poll_answer`, in the same order:
-    the workshops' rows, the participants' (by id), then the polls'. A participant who
-    answers twice in one call keeps the last answer, as one after the other would.
+    (docs/performance.md). The locks are `locked_contributor`'s, then the polls', in the
+    order of `share_lock`: the workshops' rows, the participants' (by id), the polls'. A
+    participant who answers twice in one call keeps the last answer, as one after the other
+    would.
     """
     with transaction.atomic():
         participants = _locked_participants(requests)
         polls = _locked_open_polls({request.poll_id for request in requests})
         outcomes: list[dict | Refused] = []
-        rows: dict[tuple[int, int, int], PollAnswer] = {}  # one per respondent, the last
+        # One row per respondent (the last answer), with the fields its answer sets.
+        rows: dict[tuple[int, int, int], tuple[PollAnswer, tuple[str, ...]]] = {}
         respondents: dict[tuple[int, int], int] = {}  # (poll, tablet) -> the last one
         for request in requests:
             with translation.override(request.language):
@@ -403,9 +405,8 @@ def poll_answer_many(requests: list[Answering]) -> list[dict | Refused]:
                     outcomes.append(refusal)
                     continue
             respondent = _respondent_number(poll, participant, respondents)
-            rows[(poll.pk, participant.pk, respondent)] = PollAnswer(
-                poll=poll, participant=participant, respondent=respondent, **fields
-            )
+            row = PollAnswer(poll=poll, participant=participant, respondent=respondent, **fields)
+            rows[(poll.pk, participant.pk, respondent)] = (row, tuple(fields))
             outcomes.append({"poll": poll.pk, "answer": request.answer, "respondent": respondent})
         _save_answers(list(rows.values()))
         for poll_id in {poll_id for poll_id, _participant, _respondent in rows}:
@@ -471,7 +472,7 @@ def _answerable(
 def _respondent_number(
     poll: Poll, participant: Participant, numbered: dict[tuple[int, int], int]
 ) -> int:
-    """0, or at a table tablet answering per person the next number (as `poll_answer`)."""
+    """0, or at a table tablet where each person answers in turn, the next number."""
     if participant.kind != Participant.Kind.TABLET or not poll.tablet_per_person:
         return 0
     key = (poll.pk, participant.pk)
@@ -482,12 +483,12 @@ def _respondent_number(
     return numbered[key]
 
 
-def _save_answers(rows: list[PollAnswer]) -> None:
-    """New answers and changed ones in one statement per kind of poll (update_or_create
-    takes a savepoint, a read and a write for each)."""
+def _save_answers(rows: list[tuple[PollAnswer, tuple[str, ...]]]) -> None:
+    """New answers and changed ones in one statement per set of fields an answer sets
+    (update_or_create takes a savepoint, a read and a write for each)."""
     by_fields: dict[tuple[str, ...], list[PollAnswer]] = defaultdict(list)
-    for row in rows:
-        by_fields[ANSWER_FIELDS[row.poll.kind]].append(row)
+    for row, fields in rows:
+        by_fields[fields].append(row)
     for fields, same in by_fields.items():
         PollAnswer.objects.bulk_create(
             same,
@@ -495,16 +496,6 @@ def _save_answers(rows: list[PollAnswer]) -> None:
             unique_fields=["poll", "participant", "respondent"],
             update_fields=[*fields, "answered_at"],
         )
-
-
-# The fields an answer of each kind of poll sets (`_clean_answer`).
-ANSWER_FIELDS = {
-    Poll.Kind.SINGLE: ("choices",),
-    Poll.Kind.MULTIPLE: ("choices",),
-    Poll.Kind.SCALE: ("value",),
-    Poll.Kind.WORDS: ("words",),
-    Poll.Kind.OPEN: ("text", "approved"),
-}
 
 
 def poll_moderate(*, actor: Actor, answer_id: int, approved: bool) -> PollAnswer:
