@@ -122,6 +122,13 @@ def wait_for_empty_queue(page) -> None:
     )
 
 
+def kinds_in(frame: dict) -> set[str]:
+    """The types of a frame, and of those it carries when it is a `batch` (frames of a
+    stream written within the batch interval go together: keystrokes, post-it bursts)."""
+    inner = frame.get("frames", []) if frame.get("type") == "batch" else []
+    return {frame.get("type"), *(part.get("type") for part in inner)}
+
+
 class SocketLink:
     """The page's live socket, routed through Playwright so that a test can cut it like a
     phone leaving the Wi-Fi (the browser goes offline and the socket closes), lose the
@@ -145,10 +152,11 @@ class SocketLink:
         server = socket.connect_to_server()
 
         def to_page(message) -> None:
-            kind = json.loads(message).get("type")
+            frame = json.loads(message)
+            kind = frame.get("type")
             if self.drop_acks and kind == "ack":
                 return
-            if self.held is not None and kind in self.held_kinds:
+            if self.held is not None and kinds_in(frame) & self.held_kinds:
                 self.held.append((socket, message))
                 return
             socket.send(message)
