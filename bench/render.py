@@ -106,11 +106,13 @@ def publish_ms(workshop_id: int, events: list, repeat: int, redis_url: str) -> d
     from django.conf import settings
 
     from live.broadcast import publish
+    from workshops.models import Workshop
 
     settings.REDIS_URL = redis_url  # after the fixtures, whose events went nowhere
+    language = Workshop.objects.get(pk=workshop_id).language
     return {
         event.name: median_ms(
-            lambda event=event: publish(workshop_id, event.stream.key, event), repeat
+            lambda event=event: publish(workshop_id, event.stream.key, event, language), repeat
         )
         for event in events
     }

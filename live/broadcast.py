@@ -30,38 +30,54 @@ class StreamMissing(LookupError):
     pass
 
 
-def emit(*, workshop_id: int, stream: str, name: str, data: Mapping[str, object]) -> Event:
+def emit(
+    *,
+    workshop_id: int,
+    stream: str,
+    name: str,
+    data: Mapping[str, object],
+    shown: object | None = None,
+) -> Event:
     """Append an event to `stream` with the next gap-free sequence number, publish on commit.
 
     Must run inside the service's transaction: the change, the sequence number and the
-    event commit (or roll back) together.
+    event commit (or roll back) together. `shown`: what the event's fragment shows, loaded
+    by the service with everything it needs (a post-it just written), so that publishing
+    renders it without reading it again; a resync renders the event from the log.
     """
     validate_event(name, data)
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("emit() must run inside the service's transaction")
-    stream_id, seq = _next_seq(workshop_id, stream)
+    stream_id, seq, language = _next_seq(workshop_id, stream)
     event = Event.objects.create(stream_id=stream_id, seq=seq, name=name, data=dict(data))
-    transaction.on_commit(partial(publish, workshop_id, stream, event), robust=True)
+    publish_later = partial(publish, workshop_id, stream, event, language, shown=shown)
+    transaction.on_commit(publish_later, robust=True)
     return event
 
 
-def _next_seq(workshop_id: int, stream: str) -> tuple[int, int]:
-    # One statement that bumps and returns the counter: it takes the row lock (PostgreSQL)
-    # or the write lock (SQLite) before reading, so two writers cannot get the same number.
-    table = Stream._meta.db_table
+def _next_seq(workshop_id: int, stream: str) -> tuple[int, int, str]:
+    """The stream's id, its next sequence number, and the workshop's language (publish
+    renders in it): one statement, as every event of every command pays for it."""
+    from workshops.models import Workshop
+
+    # The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before reading,
+    # so two writers cannot get the same number.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_seq = last_seq + 1 "  # noqa: S608 (table name is ours)
-            "WHERE workshop_id = %s AND key = %s RETURNING id, last_seq",
-            [workshop_id, stream],
+            f"UPDATE {Stream._meta.db_table} SET last_seq = last_seq + 1 "  # noqa: S608 (ours)
+            "WHERE workshop_id = %s AND key = %s RETURNING id, last_seq, "
+            f"(SELECT language FROM {Workshop._meta.db_table} WHERE id = %s)",
+            [workshop_id, stream, workshop_id],
         )
         row = cursor.fetchone()
     if row is None:
         raise StreamMissing(f"workshop {workshop_id} has no stream {stream!r}")
-    return row[0], row[1]
+    return row[0], row[1], row[2]
 
 
-def event_frame(workshop_id: int, stream: str, event: Event, language: str) -> dict:
+def event_frame(
+    workshop_id: int, stream: str, event: Event, language: str, shown: object | None = None
+) -> dict:
     """The `event` frame of the protocol, with its HTML fragment rendered for `language`."""
     from workshops.fragments import render_event
 
@@ -72,31 +88,30 @@ def event_frame(workshop_id: int, stream: str, event: Event, language: str) -> d
         "name": event.name,
         "data": public_data(event.name, event.data),
     }
-    fragment = render_event(workshop_id, event.name, event.data, language)
+    fragment = render_event(workshop_id, event.name, event.data, language, shown)
     if fragment is not None:
         frame.update(fragment)
     return frame
 
 
-def publish(workshop_id: int, stream: str, event: Event) -> None:
+def publish(
+    workshop_id: int,
+    stream: str,
+    event: Event,
+    workshop_language: str,
+    shown: object | None = None,
+) -> None:
     """Render the frame once per language some socket of the workshop speaks (and in the
     workshop's own) and send them with one group_send for the stream."""
     frames = {
-        code: json.dumps(event_frame(workshop_id, stream, event, code), ensure_ascii=False)
-        for code in languages_in_use(workshop_id, workshop_language(workshop_id))
+        code: json.dumps(event_frame(workshop_id, stream, event, code, shown), ensure_ascii=False)
+        for code in languages_in_use(workshop_id, workshop_language)
     }
     try:
         send_frames(workshop_id, stream, frames, seq=event.seq)
     except Exception:
         # The event is committed; clients will find it when they resync.
         logger.exception("live fan-out failed for %s/%s#%s", workshop_id, stream, event.seq)
-
-
-def workshop_language(workshop_id: int) -> str:
-    from workshops.models import Workshop
-
-    found = Workshop.objects.filter(pk=workshop_id).values_list("language", flat=True).first()
-    return found or settings.LANGUAGE_CODE
 
 
 def send_frames(

@@ -14,7 +14,7 @@ from django.utils import translation
 from live import streams
 from live.events import PHASE_EVENTS
 from workshops import selectors
-from workshops.models import Group, Poll, Workshop
+from workshops.models import Group, Poll, PostIt, Workshop
 
 Swap = dict[str, str]
 
@@ -23,19 +23,33 @@ def board_target(stream: str) -> str:
     return "#board-" + selectors.board_dom_id(stream)
 
 
-def _postit_upsert(postit_id: int) -> list[Swap]:
+def _postit_upsert(postit_id: int, *, merged: bool = True) -> list[Swap]:
     """The post-it as it is now, in place, or at the end of its lane when it is new there."""
-    postit = selectors.postit_for_display(postit_id)
+    postit = selectors.postit_for_display(postit_id, merged=merged)
     if postit is None:  # deleted, hidden or merged since: a later event says so
         return []
-    lane = selectors.Lane(
-        selectors.board_dom_id(streams.board_stream(postit.group_id)), postit.cluster, []
-    )
+    return _postit_swaps(postit)
+
+
+def _postit_swaps(postit: PostIt) -> list[Swap]:
+    board = selectors.board_dom_id(streams.board_stream(postit.group_id))
+    lane = selectors.lane_dom_id(board, postit.cluster_id)
     html = render_to_string("workshops/partials/postit.html", {"postit": postit})
-    return [{"html": html, "target": f"#{lane.dom_id}-postits", "swap": "upsert"}]
+    return [{"html": html, "target": f"#{lane}-postits", "swap": "upsert"}]
 
 
 def _postit_created(workshop_id: int, data: Mapping) -> list[Swap]:
+    return _postit_upsert(data["postit"], merged=False)
+
+
+def _new_postit_shown(postit: PostIt) -> list[Swap]:
+    """A post-it just written, as its service loaded it (`postit_create`): nothing can
+    be merged into it yet, and a merge is a later event that renders it again."""
+    postit.merged_list = []
+    return _postit_swaps(postit)
+
+
+def _postit_changed(workshop_id: int, data: Mapping) -> list[Swap]:
     return _postit_upsert(data["postit"])
 
 
@@ -363,10 +377,10 @@ def _hands_changed(workshop_id: int, data: Mapping) -> list[Swap]:
 
 RENDERERS: dict[str, Callable[[int, Mapping], list[Swap]]] = {
     "postit.created": _postit_created,
-    "postit.updated": _postit_created,  # the same upsert: the post-it as it is now
+    "postit.updated": _postit_changed,  # the same upsert: the post-it as it is now
     "postit.deleted": _postit_deleted,
     "postit.hidden": _postit_deleted,  # gone from every board, like a deleted one
-    "postit.restored": _postit_created,  # back where it was
+    "postit.restored": _postit_changed,  # back where it was
     "postit.moved": _postit_moved,
     "postit.merged": _postit_merged,
     "cluster.created": _board_changed,
@@ -391,12 +405,23 @@ RENDERERS: dict[str, Callable[[int, Mapping], list[Swap]]] = {
 }
 
 
-def render_event(workshop_id: int, name: str, data: Mapping, language: str) -> dict | None:
-    """The `swaps` of an event frame, or None when the event changes nothing on screen."""
+# Events whose service may hand over what they show (`emit(shown=...)`): rendered from it.
+SHOWN_RENDERERS: dict[str, Callable[[PostIt], list[Swap]]] = {
+    "postit.created": _new_postit_shown,
+}
+
+
+def render_event(
+    workshop_id: int, name: str, data: Mapping, language: str, shown: object | None = None
+) -> dict | None:
+    """The `swaps` of an event frame, or None when the event changes nothing on screen.
+    `shown`: what the event shows, already loaded (`emit` says when)."""
     renderer = RENDERERS.get(name)
     if renderer is None:
         return None
     with translation.override(language):
+        if shown is not None:
+            return {"swaps": SHOWN_RENDERERS[name](shown)}
         return {"swaps": renderer(workshop_id, data)}
 
 

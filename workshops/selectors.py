@@ -76,8 +76,27 @@ def board_postits(*, workshop_id: int, group_id: int | None) -> QuerySet[PostIt]
     return visible_postits().filter(workshop_id=workshop_id, group_id=group_id)
 
 
-def postit_for_display(postit_id: int) -> PostIt | None:
-    return visible_postits().filter(pk=postit_id).first()
+# What the post-it partial shows (workshops/partials/postit.html and postit_origin.html),
+# and where it goes: a fragment for one post-it reads these columns and no others, as every
+# post-it written renders one.
+POSTIT_DISPLAY_FIELDS = (
+    *("text", "color", "signature", "author_id", "on_behalf_of_id"),
+    *("workshop_id", "group_id", "cluster_id"),
+    *("workshop__anonymous", "author__display_name", "author__location", "on_behalf_of__name"),
+)
+
+
+def postit_for_display(postit_id: int, *, merged: bool = True) -> PostIt | None:
+    """One post-it, ready for the post-it partial. `merged=False` skips the texts merged
+    into it, for one just written: none can be yet, and a merge is a later event that
+    renders it again."""
+    postits = visible_postits().only(*POSTIT_DISPLAY_FIELDS).filter(pk=postit_id)
+    if merged:
+        return postits.first()
+    postit = postits.prefetch_related(None).first()
+    if postit is not None:
+        postit.merged_list = []  # what the partial reads
+    return postit
 
 
 @dataclass
@@ -102,7 +121,11 @@ class Lane:
 
     @property
     def dom_id(self) -> str:
-        return f"cluster-{self.cluster.pk}" if self.cluster else f"loose-{self.board_dom_id}"
+        return lane_dom_id(self.board_dom_id, self.cluster.pk if self.cluster else None)
+
+
+def lane_dom_id(board_dom_id: str, cluster_id: int | None) -> str:
+    return f"cluster-{cluster_id}" if cluster_id else f"loose-{board_dom_id}"
 
 
 @dataclass

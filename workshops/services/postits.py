@@ -58,7 +58,7 @@ def postit_create(
         if signature and author.kind != Participant.Kind.TABLET:
             raise Refused("invalid", _("Only a table tablet signs with a first name."))
         postit = PostIt.objects.create(
-            workshop_id=actor.workshop_id,
+            workshop=author.workshop,
             group_id=group_id,
             position=end_of_lane(workshop_id=actor.workshop_id, group_id=group_id, cluster_id=None),
             author=author,
@@ -72,13 +72,24 @@ def postit_create(
             stream=streams.board_stream(postit.group_id),
             name="postit.created",
             data={"postit": postit.pk, "author": author.pk, "group": group_id},
+            shown=postit,  # with its author, table and workshop: what its fragment shows
         )
     return postit
 
 
+# What deciding where a participant writes reads of them (`_board_of`, `_scribed_table`),
+# and what their new post-it's fragment shows of them (workshops/partials/postit_origin.html).
+WRITER_FIELDS = (
+    *("kind", "group_id", "workshop_id", "display_name", "location"),
+    *("workshop__status", "workshop__in_breakouts", "workshop__anonymous"),
+)
+
+
 def _writer(actor: Actor, *, lock: bool) -> Participant:
-    found = Participant.objects.select_related("workshop").filter(
-        pk=actor.participant_id, workshop_id=actor.workshop_id
+    found = (
+        Participant.objects.select_related("workshop")
+        .only(*WRITER_FIELDS)
+        .filter(pk=actor.participant_id, workshop_id=actor.workshop_id)
     )
     author = (found.select_for_update(of=("self",)) if lock else found).first()
     if author is None:
