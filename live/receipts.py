@@ -110,7 +110,7 @@ def run_many_once(
             else:
                 done.append(CommandReceipt(pk=receipt_id, result=outcome))
         CommandReceipt.objects.filter(pk__in=refused).delete()
-        CommandReceipt.objects.bulk_update(done, ["result"])
+        _save_results(done)
     for index, command in enumerate(commands):
         first = firsts[(command.actor_key, command.client_id)]
         if first != index:
@@ -141,6 +141,14 @@ def claim_many(claims: list[tuple[str, str, str, str]]) -> dict[Key, int]:
             values,
         )
         return {(actor, client_id): pk for actor, client_id, pk in cursor.fetchall()}
+
+
+def _save_results(receipts: list[CommandReceipt]) -> None:
+    if len(receipts) == 1:  # most commands come alone: a plain UPDATE, not bulk_update's CASE
+        [receipt] = receipts
+        CommandReceipt.objects.filter(pk=receipt.pk).update(result=receipt.result)
+    else:
+        CommandReceipt.objects.bulk_update(receipts, ["result"])
 
 
 def earlier_receipts(keys: Mapping[Key, int]) -> dict[Key, CommandReceipt]:

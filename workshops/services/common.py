@@ -77,21 +77,27 @@ def share_lock(model: type[models.Model], pk: int) -> None:
     row, then participants, post-its and the rest, the stream's counter last (emit). A
     participant's write that locked their row before the workshop's could wait for a
     facilitator's command (closing the workshop) that waits for that row: both would stop."""
+    lock_row(model, pk, "FOR KEY SHARE")
+
+
+def lock_row(model: type[models.Model], pk: int, strength: str) -> None:
+    """Lock `pk`'s row (`strength`: FOR UPDATE, FOR KEY SHARE) without reading it into a
+    model: the ORM would read and convert every column of the row for nothing."""
     if connection.vendor != "postgresql":
-        return
+        return  # SQLite serializes writers
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [pk])  # noqa: S608
+        cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s {strength}", [pk])  # noqa: S608
 
 
 def lock_board_for_writing(workshop_id: int, group_id: int | None) -> None:
     """One writer at a time per board (`BoardAccess.lock_board`): the plenary's lock is the
     workshop's row, a group's is its row, after the workshop's shared lock."""
     if group_id is None:
-        Workshop.objects.select_for_update().filter(pk=workshop_id).first()
+        lock_row(Workshop, workshop_id, "FOR UPDATE")
         return
     share_lock(Workshop, workshop_id)
-    Group.objects.select_for_update().filter(pk=group_id).first()
+    lock_row(Group, group_id, "FOR UPDATE")
 
 
 def participant_board(participant: Participant) -> int | None:
