@@ -165,11 +165,12 @@ class SocketTransport:
         """Write `frame`: True once written, False when the socket is over its limit, None
         when it is closing (the caller then uses `send`, which says so as ASGI requires).
         One call per socket and event: it runs a million times a minute at 1,000 sockets."""
-        protocol, transport = self.protocol, self.transport
+        transport = self.transport
         if self.closing():
             return None
-        if not protocol.writable.is_set():
-            return False  # paused: it is over the limit
+        # A paused transport holds bytes (it pauses past the limit and resumes below half
+        # of it), so the buffer's size says as much as asking the protocol whether it is
+        # paused, and costs no Python call.
         if (self.bound > self.limit or transport.get_write_buffer_size()) and self.measure():
             return False
         transport.write(frame)
