@@ -90,4 +90,4 @@ def test_writing_a_post_it_reads_nothing_again_to_publish_it(workshop, alice):
     sql = [statement["sql"] for statement in statements.captured_queries]
     assert sql[-1] == "COMMIT", sql  # the frame was rendered from what the command held
     # Every statement costs the command: this is the whole list (docs/performance.md).
-    assert len(sql) == 14, "\n".join(sql)
+    assert len(sql) == 13, "\n".join(sql)

@@ -127,15 +127,15 @@ def test_two_post_its_written_at_once_never_take_the_same_place(
             services.participant_move(actor=lead, participant_id=person.pk, group_id=group.pk)
         services.breakouts_open(actor=lead)
     both_inside = threading.Barrier(2, timeout=2)
-    original = postits_module.end_of_lane
+    original = postits_module.after_last_of_lane
 
     def end_after_both_started(**kwargs):
-        # Without the board's lock both read the same end of the lane here.
+        # Without the board's lock both insert at the same end of the lane from here.
         with contextlib.suppress(threading.BrokenBarrierError):
             both_inside.wait()
         return original(**kwargs)
 
-    monkeypatch.setattr(postits_module, "end_of_lane", end_after_both_started)
+    monkeypatch.setattr(postits_module, "after_last_of_lane", end_after_both_started)
     outcomes = run_in_threads(
         lambda: services.postit_create(actor=as_participant(alice), text="A"),
         lambda: services.postit_create(actor=as_participant(bob), text="B"),

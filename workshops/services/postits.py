@@ -17,7 +17,7 @@ from workshops.models import (
     PostIt,
     Workshop,
 )
-from workshops.services.board import end_of_lane
+from workshops.services.board import after_last_of_lane
 from workshops.services.common import (
     clean_text,
     lock_board_for_writing,
@@ -60,13 +60,14 @@ def postit_create(
         postit = PostIt.objects.create(
             workshop=author.workshop,
             group_id=group_id,
-            position=end_of_lane(workshop_id=actor.workshop_id, group_id=group_id, cluster_id=None),
+            position=after_last_of_lane(workshop_id=actor.workshop_id, group_id=group_id),
             author=author,
             on_behalf_of=on_behalf_of,
             signature=signature,
             text=text,
             color=color,
         )
+        del postit.position  # the expression's value is in the database: read it if asked
         emit(
             workshop_id=actor.workshop_id,
             stream=streams.board_stream(postit.group_id),
