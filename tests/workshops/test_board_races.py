@@ -2,10 +2,13 @@
 
 import contextlib
 import threading
+import time
 
 import pytest
 from django.db import connection
 
+from live.models import Event
+from live.streams import board_stream
 from tests.support.personas import as_participant
 from workshops import selectors, services
 from workshops.actors import Actor, Role
@@ -176,3 +179,35 @@ def test_closing_the_workshop_while_someone_votes_never_deadlocks(
     )
     assert set(outcomes) <= {"ok", "closed", "not_voting"}, outcomes
     assert Workshop.objects.get(pk=workshop.pk).status == "closed"
+
+
+def test_a_post_it_written_while_the_workshop_turns_anonymous_is_hidden_after_it(
+    workshop, organizer, lead, alice, monkeypatch
+):
+    """A new post-it's frame shows its author's name as its command read the workshop: the
+    anonymity switch waits for it, so the boards' redraw (names hidden) comes after it."""
+    (group,) = services.groups_create(actor=lead, count=1, kind="online")
+    services.participant_move(actor=lead, participant_id=alice.pk, group_id=group.pk)
+    services.breakouts_open(actor=lead)
+    board = Event.objects.filter(stream__workshop=workshop, stream__key=board_stream(group.pk))
+    before = board.count()
+    writing = threading.Event()
+    original = postits_module.after_last_of_lane
+
+    def hold_the_writer(**kwargs):
+        writing.set()
+        time.sleep(1)  # time enough for the switch to commit first, if it could
+        return original(**kwargs)
+
+    def switch_while_writing() -> None:
+        writing.wait(timeout=5)
+        services.workshop_set_anonymous(user=organizer, workshop_id=workshop.pk, anonymous=True)
+
+    monkeypatch.setattr(postits_module, "after_last_of_lane", hold_the_writer)
+    outcomes = run_in_threads(
+        lambda: services.postit_create(actor=as_participant(alice), text="Un préau"),
+        switch_while_writing,
+    )
+    assert outcomes == ["ok", "ok"]
+    names = list(board.order_by("seq").values_list("name", flat=True))[before:]
+    assert names == ["postit.created", "board.redrawn"]

@@ -278,7 +278,11 @@ def workshop_set_anonymous(*, user, workshop_id: int, anonymous: bool) -> Worksh
     if type(anonymous) is not bool:
         raise Refused("invalid", _("Say whether post-its are anonymous."))
     with transaction.atomic():
-        workshop = _workshop_led_by(user, workshop_id)
+        _workshop_led_by(user, workshop_id)
+        # Locked before it is read: a post-it being written holds this row shared until
+        # it commits, and its frame shows its author's name or not from what it read then
+        # (`postit_create`); the boards are redrawn after it, never before.
+        workshop = Workshop.objects.select_for_update().get(pk=workshop_id)
         if workshop.anonymous != anonymous:
             workshop.anonymous = anonymous
             workshop.save(update_fields=["anonymous"])
