@@ -116,9 +116,10 @@ class SocketTransport:
       extension (deflate) was negotiated. Through ASGI each socket's `send` encodes and
       frames the text again; the hub frames an event once per language (`frame_bytes`)
       and writes the same bytes to every socket, as `websockets.broadcast()` shares one
-      encoding. Writes stay in order with the socket's other sends (acks, welcomes, held
-      frames), which reach the same transport synchronously unless the transport is paused;
-      while one of those waits (`Outlet.sending`), the hub sends through it too.
+      encoding. Writes stay in order with the socket's other sends: its consumer's replies
+      (acks, welcomes) go out while the hub holds this socket's frames (`Outlet.hold`), and
+      while one of the hub's own writes through `send` waits on a paused transport
+      (`Outlet.sending`), the hub sends through `send` too.
 
     The transport pauses the protocol (whose `send` then waits) only past the limit, so one
     slow socket never holds up a fan-out: the hub stops writing to it first.
@@ -169,9 +170,9 @@ class SocketTransport:
         if self.closing():
             return None
         # A paused transport holds bytes (it pauses past the limit and resumes below half
-        # of it), so the buffer's size says as much as asking the protocol whether it is
-        # paused, and costs no Python call.
-        if (self.bound > self.limit or transport.get_write_buffer_size()) and self.measure():
+        # of it): only a socket with bytes waiting is asked whether it is paused.
+        waiting = self.bound > self.limit or transport.get_write_buffer_size()
+        if waiting and (not self.protocol.writable.is_set() or self.measure()):
             return False
         transport.write(frame)
         self.bound += len(frame)
