@@ -43,16 +43,26 @@ def emit(
     Must run inside the service's transaction: the change, the sequence number and the
     event commit (or roll back) together. `shown`: what the event's fragment shows, loaded
     by the service with everything it needs (a post-it just written), so that publishing
-    renders it without reading it again; a resync renders the event from the log.
+    renders it without reading it again; a resync renders the event from the log. What it
+    shows must stay locked until the commit, so that no change slips in between.
     """
     validate_event(name, data)
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("emit() must run inside the service's transaction")
+    if shown is not None:
+        _check_renders_shown(name)
     stream_id, seq, language = _next_seq(workshop_id, stream)
     event = Event.objects.create(stream_id=stream_id, seq=seq, name=name, data=dict(data))
     publish_later = partial(publish, workshop_id, stream, event, language, shown=shown)
     transaction.on_commit(publish_later, robust=True)
     return event
+
+
+def _check_renders_shown(name: str) -> None:
+    from workshops.fragments import SHOWN_RENDERERS
+
+    if name not in SHOWN_RENDERERS:  # raised now, not lost in an on_commit hook
+        raise ValueError(f"{name} is not rendered from what its service shows")
 
 
 def _next_seq(workshop_id: int, stream: str) -> tuple[int, int, str]:

@@ -88,8 +88,8 @@ POSTIT_DISPLAY_FIELDS = (
 
 def postit_for_display(postit_id: int, *, merged: bool = True) -> PostIt | None:
     """One post-it, ready for the post-it partial. `merged=False` skips the texts merged
-    into it, for one just written: none can be yet, and a merge is a later event that
-    renders it again."""
+    into it, for its `postit.created` event, live or replayed by a resync: a merge into it
+    is a later event of the same stream, which renders it again with them."""
     postits = visible_postits().only(*POSTIT_DISPLAY_FIELDS).filter(pk=postit_id)
     if merged:
         return postits.first()

@@ -54,7 +54,8 @@ def after_last_of_lane(*, workshop_id: int, group_id: int | None) -> Combinable:
 
 
 def end_of_lane(*, workshop_id: int, group_id: int | None, cluster_id: int | None) -> int:
-    """The position after the last post-it of a lane: where a new or moved one goes."""
+    """The position after the last post-it of a lane: where a moved one goes (a new one:
+    `after_last_of_lane`)."""
     last = lane(workshop_id=workshop_id, group_id=group_id, cluster_id=cluster_id).aggregate(
         last=Max("position")
     )["last"]

@@ -1,6 +1,7 @@
 """Checks every service shares: clean user input, the actor's role, the locked workshop."""
 
 import unicodedata
+from typing import Literal
 
 from django.db import connection, models
 from django.utils.translation import gettext as _
@@ -80,7 +81,9 @@ def share_lock(model: type[models.Model], pk: int) -> None:
     lock_row(model, pk, "FOR KEY SHARE")
 
 
-def lock_row(model: type[models.Model], pk: int, strength: str) -> None:
+def lock_row(
+    model: type[models.Model], pk: int, strength: Literal["FOR UPDATE", "FOR KEY SHARE"]
+) -> None:
     """Lock `pk`'s row (`strength`: FOR UPDATE, FOR KEY SHARE) without reading it into a
     model: the ORM would read and convert every column of the row for nothing."""
     if connection.vendor != "postgresql":

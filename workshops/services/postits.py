@@ -40,6 +40,8 @@ def postit_create(
 
     At a table's tablet, `signature` is the optional first name of whoever typed it. A
     scribe types a paper post-it on behalf of `table`: it goes where that table writes.
+    The post-it returned holds what its fragment shows (its author and workshop only in
+    part, its position not read back): other fields cost a query each.
     """
     if actor.role != Role.PARTICIPANT:
         raise Refused("forbidden", _("Only participants can write post-its here."))
