@@ -5,6 +5,7 @@ The whole database is backed up with PostgreSQL's own tools (docs/operations.md)
 for moving one workshop, or restoring it alone after a mistake.
 """
 
+import datetime
 import json
 from collections.abc import Iterable
 
@@ -12,6 +13,7 @@ from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 
 from workshops.models import Workshop
@@ -48,6 +50,20 @@ def _leading_accounts(workshop: Workshop, rows: Iterable[models.Model]) -> list[
     return list(user_model.objects.filter(pk__in=ids).order_by("pk"))
 
 
+class ExactTimes(DjangoJSONEncoder):
+    """Times to the microsecond. DjangoJSONEncoder keeps milliseconds: a restored workshop
+    would differ from the one dumped (a time with under a millisecond's microseconds even
+    changed its text on the next dump), and rows ordered by time could tie."""
+
+    def default(self, o: object) -> object:
+        if isinstance(o, datetime.datetime):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        if isinstance(o, datetime.time):
+            return o.isoformat()
+        return super().default(o)
+
+
 def dump_workshop(workshop: Workshop) -> str:
     """The workshop as JSON text: accounts first, then rows in an order that loads."""
     rows = _session_rows(workshop)
@@ -64,8 +80,8 @@ def dump_workshop(workshop: Workshop) -> str:
         "format": FORMAT,
         "version": VERSION,
         "join_code": workshop.join_code,
-        "accounts": json.loads(serializers.serialize("json", accounts)),
-        "rows": json.loads(serializers.serialize("json", in_order)),
+        "accounts": json.loads(serializers.serialize("json", accounts, cls=ExactTimes)),
+        "rows": json.loads(serializers.serialize("json", in_order, cls=ExactTimes)),
     }
     return json.dumps(payload, ensure_ascii=False, indent=1)
 
