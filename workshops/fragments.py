@@ -23,9 +23,9 @@ def board_target(stream: str) -> str:
     return "#board-" + selectors.board_dom_id(stream)
 
 
-def _postit_upsert(postit_id: int, *, merged: bool = True) -> list[Swap]:
+def _postit_upsert(postit_id: int) -> list[Swap]:
     """The post-it as it is now, in place, or at the end of its lane when it is new there."""
-    postit = selectors.postit_for_display(postit_id, merged=merged)
+    postit = selectors.postit_for_display(postit_id)
     if postit is None:  # deleted, hidden or merged since: a later event says so
         return []
     return _postit_swaps(postit)
@@ -39,12 +39,14 @@ def _postit_swaps(postit: PostIt) -> list[Swap]:
 
 
 def _postit_created(workshop_id: int, data: Mapping) -> list[Swap]:
-    return _postit_upsert(data["postit"], merged=False)
+    postit = selectors.postit_for_display(data["postit"], merged=False)
+    return [] if postit is None else _new_postit(postit)
 
 
-def _new_postit_shown(postit: PostIt) -> list[Swap]:
-    """A post-it just written, as its service loaded it (`postit_create`): nothing can
-    be merged into it yet, and a merge is a later event that renders it again."""
+def _new_postit(postit: PostIt) -> list[Swap]:
+    """A post-it as its `postit.created` event shows it, live (as `postit_create` loaded
+    it) or replayed by a resync: without the texts merged into it since, as a merge is a
+    later event of the same stream, which renders it again with them."""
     postit.merged_list = []
     return _postit_swaps(postit)
 
@@ -407,7 +409,7 @@ RENDERERS: dict[str, Callable[[int, Mapping], list[Swap]]] = {
 
 # Events whose service may hand over what they show (`emit(shown=...)`): rendered from it.
 SHOWN_RENDERERS: dict[str, Callable[[PostIt], list[Swap]]] = {
-    "postit.created": _new_postit_shown,
+    "postit.created": _new_postit,
 }
 
 

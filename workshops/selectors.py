@@ -87,16 +87,10 @@ POSTIT_DISPLAY_FIELDS = (
 
 
 def postit_for_display(postit_id: int, *, merged: bool = True) -> PostIt | None:
-    """One post-it, ready for the post-it partial. `merged=False` skips the texts merged
-    into it, for its `postit.created` event, live or replayed by a resync: a merge into it
-    is a later event of the same stream, which renders it again with them."""
+    """One post-it, ready for the post-it partial. `merged=False` skips reading the texts
+    merged into it (no `merged_list`): for a new post-it (`fragments._new_postit`)."""
     postits = visible_postits().only(*POSTIT_DISPLAY_FIELDS).filter(pk=postit_id)
-    if merged:
-        return postits.first()
-    postit = postits.prefetch_related(None).first()
-    if postit is not None:
-        postit.merged_list = []  # what the partial reads
-    return postit
+    return (postits if merged else postits.prefetch_related(None)).first()
 
 
 @dataclass

@@ -103,9 +103,13 @@ def participant_join(
     return participant
 
 
-def _workshop_led_by(user, workshop_id: object, *, organizer_only: bool = False) -> Workshop:
-    """The workshop, if `user` organizes it (or, unless `organizer_only`, facilitates it)."""
-    workshop = Workshop.objects.filter(pk=workshop_id).first() if type(workshop_id) is int else None
+def _workshop_led_by(
+    user, workshop_id: object, *, organizer_only: bool = False, lock: bool = False
+) -> Workshop:
+    """The workshop, if `user` organizes it (or, unless `organizer_only`, facilitates it);
+    with `lock`, its row locked until the transaction ends."""
+    found = Workshop.objects.select_for_update() if lock else Workshop.objects
+    workshop = found.filter(pk=workshop_id).first() if type(workshop_id) is int else None
     if workshop is None:
         raise Refused("not_found", _("This workshop does not exist."))
     if workshop.organizer_id == user.pk:
@@ -278,11 +282,10 @@ def workshop_set_anonymous(*, user, workshop_id: int, anonymous: bool) -> Worksh
     if type(anonymous) is not bool:
         raise Refused("invalid", _("Say whether post-its are anonymous."))
     with transaction.atomic():
-        _workshop_led_by(user, workshop_id)
         # Locked before it is read: a post-it being written holds this row shared until
         # it commits, and its frame shows its author's name or not from what it read then
         # (`postit_create`); the boards are redrawn after it, never before.
-        workshop = Workshop.objects.select_for_update().get(pk=workshop_id)
+        workshop = _workshop_led_by(user, workshop_id, lock=True)
         if workshop.anonymous != anonymous:
             workshop.anonymous = anonymous
             workshop.save(update_fields=["anonymous"])
